@@ -1,0 +1,47 @@
+# Two entry points do all the set-up: `make clean-corpus` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORPUS ?= seeds
+OUT ?= out/clean-corpus
+JOBS ?=
+ARGS ?=
+EVAL ?= ../shared/eval
+
+.PHONY: clean-corpus test bench eval rules-check venv clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamp files make re-runs cheap: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test,warc]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+clean-corpus: $(VENV)/.installed
+	$(BIN)/cleaner clean $(CORPUS) -o $(OUT) $(if $(JOBS),-j $(JOBS)) $(ARGS)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -n 2 $(ARGS)
+
+rules-check: $(VENV)/.installed
+	$(BIN)/cleaner rules check
+
+eval: $(VENV)/.installed
+	for set in scrapinghub cleaneval dragnet-train; do \
+	  $(BIN)/cleaner eval $(EVAL)/$$set.jsonl.gz --mode html --baseline trafilatura $(ARGS); \
+	  $(BIN)/cleaner eval $(EVAL)/$$set.jsonl.gz --mode text $(ARGS); \
+	done
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m cleaner.bench --eval-dir $(EVAL) $(ARGS)
+
+clean:
+	rm -rf $(VENV) out build dist *.egg-info

@@ -1,0 +1,176 @@
+"""The command line: clean, explain, rules list|check, eval.
+
+Exit status: 0 all good, 1 some document failed (or a check found problems), 2 bad
+arguments or unreadable rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .io import Fields, decode, suffix_of
+from .model import Document, Kind, Label
+from .pipeline import Cleaner, Options
+from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _rule_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule directory (repeatable)")
+    p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="disable a rule or a whole pack")
+    p.add_argument("--no-builtin-rules", action="store_true", help="use only the --rules directories")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(rules_dirs=tuple(args.rules), disabled=tuple(args.disable), builtin_rules=not args.no_builtin_rules,
+                   timeout=getattr(args, "timeout", 30.0))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleaner", description="Strip page chrome from scraped documents; separate comments.")
+    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
+    p.add_argument("--html-field", default="html", help="JSONL field holding raw HTML (default: html)")
+    p.add_argument("--id-field", default="id", help="JSONL field holding the document id (default: id)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    _rule_args(p)
+
+    p = sub.add_parser("explain", help="show each line of a document: kept, removed and why, or comment")
+    p.add_argument("file", type=Path)
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    _rule_args(p)
+
+    p = sub.add_parser("rules", help="list or check rule packs")
+    rsub = p.add_subparsers(dest="rules_command", required=True)
+    q = rsub.add_parser("list", help="print every rule id with its description")
+    _rule_args(q)
+    q = rsub.add_parser("check", help="validate rule files and run their examples")
+    q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs)")
+
+    p = sub.add_parser("eval", help="score against gold records (../shared/eval format)")
+    p.add_argument("gold", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("--mode", choices=["html", "text"], default="html")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
+    p.add_argument("--worst", type=int, default=10, help="list this many worst pages")
+    _rule_args(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval}[args.command]
+    try:
+        return handler(args)
+    except RuleError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .runner import RunConfig, run
+
+    if args.jobs < 1:
+        print("cleaner: -j must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    options = _options(args)
+    cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
+    config = RunConfig(
+        inputs=tuple(args.paths), out=args.out, options=options,
+        fields=Fields(text=args.text_field, html=args.html_field, id=args.id_field),
+        jobs=args.jobs, progress=False if args.no_progress else None,
+    )
+    report = run(config, cleaner)
+    print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
+          f"-> {args.out}", file=sys.stderr)
+    return EXIT_FAILED if report.documents_failed else EXIT_OK
+
+
+COLOURS = {Label.KEEP: "", Label.TITLE: "\033[1m", Label.DROP: "\033[31m", Label.COMMENT: "\033[36m"}
+TAGS = {Label.KEEP: "keep", Label.TITLE: "title", Label.DROP: "drop", Label.COMMENT: "comment", Label.UNDECIDED: "?"}
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    cleaner = Cleaner(_options(args))
+    try:
+        content = decode(args.file.read_bytes())
+    except (OSError, ValueError) as exc:
+        print(f"cleaner: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if kind is Kind.HTML:
+        from .html import explain_lines
+
+        lines = explain_lines(Document(str(args.file), kind, content), cleaner)
+    else:
+        lines = cleaner.page(content).lines
+    width = max((len(line.reason) for line in lines), default=0)
+    for line in lines:
+        if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
+            print()
+            continue
+        tag = f"{TAGS[line.label]:<7} {line.reason:<{width}}"
+        text = f"{tag} | {line.text}"
+        print(f"{COLOURS.get(line.label, '')}{text}\033[0m" if colour and COLOURS.get(line.label) else text)
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if args.rules_command == "list":
+        cleaner = Cleaner(_options(args))
+        for rule in sorted(cleaner.rulebook.rules, key=lambda r: r.id):
+            print(f"{rule.id:<45} {rule.action:<15} {rule.description}")
+        return EXIT_OK
+    dirs = args.dirs or [builtin_rules_dir()]
+    rules, _packs, problems = parse_dirs(dirs)
+    for rule in rules:
+        problems.extend(check_examples(rule))
+    for problem in problems:
+        print(problem)
+    examples = sum(len(v or []) for r in rules for v in r.examples.values())
+    print(f"{len(rules)} rules, {examples} examples checked, {len(problems)} problems", file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, format_report, read_gold, trafilatura_baseline
+
+    cleaner = Cleaner(_options(args))
+    predictors = {"cleaner": predictor(cleaner)}
+    if "trafilatura" in args.baseline:
+        predictors["trafilatura"] = trafilatura_baseline
+    records = read_gold(args.gold, limit=args.limit)
+    report = evaluate(records, predictors, mode=args.mode, worst=args.worst)
+    print(format_report(report))
+    return EXIT_OK
+
+
+def predictor(cleaner: Cleaner):
+    """A gold-record predictor for eval: the cleaner on the page's HTML or its page_text."""
+
+    def predict(record: dict, mode: str) -> tuple[str, str]:
+        kind, content = (Kind.HTML, record["html"]) if mode == "html" else (Kind.TEXT, record["page_text"])
+        cleaned = cleaner.clean(Document(str(record.get("id", "")), kind, content))
+        body = f"{cleaned.title}\n\n{cleaned.text}" if cleaned.title else cleaned.text
+        return body, "\n\n".join(p.text for p in cleaned.comments)
+
+    return predict
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Line features that survive flattening: length, punctuation, stop words, character mix.
+
+Each feature is a plain property of one line; the thresholds that turn them into
+`good` (prose) and `near_good` are named here and tested one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from .stopwords import stoplist
+
+# A CJK ideograph or kana is a word of its own; elsewhere a word is a run of \w.
+_TOKEN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\W\p{Han}\p{Hiragana}\p{Katakana}]+")
+_TERMINAL = regex.compile(r"[.!?…。！？;:\"”’»)\]]\s*$")
+_PERIOD = regex.compile(r"[.!?…。！？]\s*[\"”’»)\]]?\s*$")
+
+GOOD_MIN_WORDS = 10  # a prose line ending in terminal punctuation
+GOOD_LONG_WORDS = 25  # a long line is prose even without terminal punctuation
+NEAR_MIN_WORDS = 5
+MIN_STOPWORD_DENSITY = 0.15  # below this a long line reads like a list of names, not prose
+
+
+@dataclass(frozen=True)
+class LineFeatures:
+    words: int
+    chars: int
+    terminal: bool  # ends in sentence or clause punctuation (or a closing quote)
+    ends_period: bool  # ends a sentence
+    stopword_density: float
+    digit_ratio: float
+    alpha_ratio: float
+    upper_ratio: float
+    titlecase_ratio: float  # share of words that start with a capital
+
+    @property
+    def prose(self) -> bool:
+        """Reads like a sentence of running text."""
+        return self.good
+
+    @property
+    def good(self) -> bool:
+        dense = self.stopword_density >= MIN_STOPWORD_DENSITY or self.stopword_density < 0
+        if self.words >= GOOD_LONG_WORDS and dense:
+            return True
+        return self.words >= GOOD_MIN_WORDS and self.terminal and dense
+
+    @property
+    def near_good(self) -> bool:
+        return self.words >= NEAR_MIN_WORDS and (self.terminal or self.stopword_density >= 2 * MIN_STOPWORD_DENSITY)
+
+
+@lru_cache(maxsize=1 << 16)
+def features(text: str, lang: str = "en") -> LineFeatures:
+    """Compute the features of one line (cached: stages ask about the same line often)."""
+    stripped = text.strip()
+    tokens = _TOKEN.findall(stripped)
+    n = len(tokens)
+    letters = sum(1 for c in stripped if c.isalpha())
+    digits = sum(1 for c in stripped if c.isdigit())
+    upper = sum(1 for c in stripped if c.isupper())
+    visible = sum(1 for c in stripped if not c.isspace()) or 1
+    if n:
+        lowered = [t.casefold() for t in tokens]
+        stops = stoplist(lang)
+        stop = sum(1 for t in lowered if t in stops)
+        # Scripts without stop words in our lists (or CJK single chars) get -1: unknown, not zero.
+        density = stop / n if stop or _has_latin_or_cyrillic(stripped) else -1.0
+        titled = sum(1 for t in tokens if t[:1].isupper()) / n
+    else:
+        density, titled = 0.0, 0.0
+    return LineFeatures(
+        words=n,
+        chars=len(stripped),
+        terminal=bool(_TERMINAL.search(stripped)),
+        ends_period=bool(_PERIOD.search(stripped)),
+        stopword_density=density,
+        digit_ratio=digits / visible,
+        alpha_ratio=letters / visible,
+        upper_ratio=upper / (letters or 1),
+        titlecase_ratio=titled,
+    )
+
+
+_LATIN_CYR = regex.compile(r"[\p{Latin}\p{Cyrillic}]")
+
+
+def _has_latin_or_cyrillic(text: str) -> bool:
+    return bool(_LATIN_CYR.search(text))

@@ -1,0 +1,453 @@
+"""Load, validate, compile and apply the YAML rule packs that describe page chrome.
+
+Loading goes parse -> validate -> compile. Parsing keeps YAML line numbers so that every
+problem is reported as `file:line: message`; validation collects all problems before
+failing; compiling folds literal lines into one dict and regexes into one alternation,
+so applying the rulebook to a line costs one dict lookup and one regex match.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import regex
+import yaml
+
+ACTIONS = ("drop", "strip", "truncate", "comments-start", "post-boundary")
+WHERES = ("anywhere", "head", "tail")
+MATCH_KINDS = ("line", "regex", "strip", "selector")
+RULE_KEYS = ("id", "description", "match", "where", "max_words", "action", "signals", "examples", "case")
+PACK_KEYS = ("description", "rules")
+EXAMPLE_KEYS = ACTIONS + ("keep",)
+REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
+_WORD = regex.compile(r"\w+")
+_EDGE = regex.compile(r"^[\W_]+|[\W_]+$")
+_SPACE = regex.compile(r"\s+")
+
+
+class RuleError(Exception):
+    """Rule files are broken; `problems` holds every `file:line: message` found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def fold(text: str) -> str:
+    """Case- and space-folded form of a whole line, edge punctuation ignored."""
+    return _EDGE.sub("", _SPACE.sub(" ", text.casefold())).strip()
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def builtin_rules_dir() -> Path:
+    """Rules ship inside the wheel as cleaner/rules; an editable checkout uses ./rules."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+# --------------------------------------------------------------------------- parse
+
+
+class _Map(dict):
+    """A YAML mapping that remembers its own line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, plus line numbers; Python object tags stay rejected."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    out = _Map()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file safely; errors name file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError([f"{path}:1: cannot read: {exc}"]) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RuleError([f"{path}:{line}: invalid YAML: {problem}"]) from exc
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule; `id` is `pack/rule-id`."""
+
+    id: str
+    description: str
+    kind: str
+    patterns: tuple[str, ...]
+    action: str
+    where: str = "anywhere"
+    max_words: int | None = None
+    signals: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    examples: dict = field(default_factory=dict, compare=False, hash=False)
+    file: str = ""
+    line: int = 0
+
+    @property
+    def pack(self) -> str:
+        return self.id.rsplit("/", 1)[0]
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def guard_ok(self, text: str, zone: str) -> bool:
+        """The where/max_words guard that keeps a rule off real sentences."""
+        if self.where != "anywhere" and zone != self.where:
+            return False
+        return self.max_words is None or word_count(text) <= self.max_words
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "kind": self.kind, "patterns": list(self.patterns),
+            "action": self.action, "where": self.where, "max_words": self.max_words,
+            "signals": list(self.signals), "case_sensitive": self.case_sensitive,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule fired on a line; `text` is the line after a strip, else the line itself."""
+
+    rule: Rule
+    text: str
+    removed: str
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_keys(mapping: _Map, allowed: tuple[str, ...], where: str, problems: list[str], path: Path) -> None:
+    for key in mapping:
+        if key not in allowed:
+            line = mapping.key_lines.get(key, mapping.line)
+            problems.append(f"{path}:{line}: unknown key '{key}' in {where}{_suggest(key, allowed)}")
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str]) -> Rule | None:
+    if not isinstance(raw, _Map):
+        problems.append(f"{path}:?: each rule must be a mapping")
+        return None
+    at = f"{path}:{raw.line}"
+    before = len(problems)
+    _check_keys(raw, RULE_KEYS, "rule", problems, path)
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not regex.fullmatch(r"[a-z0-9][a-z0-9._-]*", rid or ""):
+        problems.append(f"{at}: rule needs an 'id' of lowercase letters, digits, '-', '_' or '.'")
+        rid = "?"
+    if not isinstance(raw.get("description"), str) or not raw["description"].strip():
+        problems.append(f"{at}: rule '{rid}' needs a 'description'")
+    action = raw.get("action")
+    if action not in ACTIONS:
+        problems.append(f"{at}: rule '{rid}' has action {action!r}; use one of {', '.join(ACTIONS)}{_suggest(action, ACTIONS)}")
+    where = raw.get("where", "anywhere")
+    if where not in WHERES:
+        problems.append(f"{at}: rule '{rid}' has where {where!r}; use one of {', '.join(WHERES)}{_suggest(where, WHERES)}")
+    max_words = raw.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+        problems.append(f"{at}: rule '{rid}' max_words must be a positive integer")
+    signals = _str_list(raw.get("signals", []))
+    if signals is None:
+        problems.append(f"{at}: rule '{rid}' signals must be a list of names")
+    kind, patterns = _validate_match(raw, rid, at, path, problems)
+    if kind == "strip" and action not in (None, "strip") and action in ACTIONS:
+        problems.append(f"{at}: rule '{rid}' uses match 'strip', which needs action: strip")
+    if action == "strip" and kind not in (None, "strip", "regex"):
+        problems.append(f"{at}: rule '{rid}' has action strip; give it match 'strip: <regex>'")
+    examples = raw.get("examples")
+    if not isinstance(examples, _Map):
+        problems.append(f"{at}: rule '{rid}' needs 'examples' with at least one '{action or 'drop'}' and one 'keep'")
+        examples = _Map()
+    else:
+        _check_keys(examples, EXAMPLE_KEYS, "examples", problems, path)
+        acted = examples.get(action)
+        if not acted:
+            problems.append(f"{path}:{examples.line}: rule '{rid}' needs at least one '{action}' example it must act on")
+        if not examples.get("keep"):
+            problems.append(f"{path}:{examples.line}: rule '{rid}' needs at least one 'keep' example it must leave alone")
+    if len(problems) > before:
+        return None
+    return Rule(
+        id=f"{pack}/{rid}", description=raw["description"].strip(), kind=kind, patterns=tuple(patterns),
+        action=action, where=where, max_words=max_words, signals=tuple(signals or ()),
+        case_sensitive=raw.get("case") == "sensitive", examples=dict(examples), file=str(path), line=raw.line,
+    )
+
+
+def _validate_match(raw: _Map, rid: str, at: str, path: Path, problems: list[str]) -> tuple[str | None, list[str]]:
+    match = raw.get("match")
+    if not isinstance(match, _Map) or len(match) != 1:
+        problems.append(f"{at}: rule '{rid}' needs 'match' with exactly one of {', '.join(MATCH_KINDS)}")
+        return None, []
+    (kind, value), = match.items()
+    line = match.key_lines.get(kind, match.line)
+    if kind not in MATCH_KINDS:
+        problems.append(f"{path}:{line}: unknown match kind '{kind}'{_suggest(kind, MATCH_KINDS)}")
+        return None, []
+    patterns = _str_list(value)
+    if not patterns or not all(p.strip() for p in patterns):
+        problems.append(f"{path}:{line}: match '{kind}' of rule '{rid}' needs a non-empty string or list of strings")
+        return None, []
+    if kind == "line" and not all(fold(p) for p in patterns):
+        problems.append(f"{path}:{line}: a 'line' pattern of rule '{rid}' has no letters or digits")
+    if kind in ("regex", "strip"):
+        for pattern in patterns:
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
+    if kind == "selector":
+        from cssselect import GenericTranslator, SelectorError
+
+        for pattern in patterns:
+            try:
+                GenericTranslator().css_to_xpath(pattern)
+            except SelectorError as exc:
+                problems.append(f"{path}:{line}: bad CSS selector in rule '{rid}': {exc}: {pattern!r}")
+    return kind, patterns
+
+
+def _iter_pack_files(root: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(root.rglob("*.y*ml")):
+        if path.suffix in (".yaml", ".yml"):
+            yield path.relative_to(root).with_suffix("").as_posix(), path
+
+
+def parse_dirs(dirs: Iterable[Path]) -> tuple[list[Rule], dict[str, str], list[str]]:
+    """Parse and validate every pack under `dirs`; return rules, pack descriptions, problems."""
+    rules: list[Rule] = []
+    packs: dict[str, str] = {}
+    problems: list[str] = []
+    seen: dict[str, Rule] = {}
+    for root in dirs:
+        root = Path(root)
+        if not root.is_dir():
+            problems.append(f"{root}:1: rules directory does not exist")
+            continue
+        for pack, path in _iter_pack_files(root):
+            try:
+                data = load_yaml(path)
+            except RuleError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not isinstance(data, _Map):
+                problems.append(f"{path}:1: a rule pack must be a mapping with 'description' and 'rules'")
+                continue
+            _check_keys(data, PACK_KEYS, "pack", problems, path)
+            packs[pack] = str(data.get("description", "")).strip()
+            if not isinstance(data.get("rules"), list):
+                problems.append(f"{path}:{data.line}: pack needs a 'rules' list")
+                continue
+            for raw in data["rules"]:
+                rule = _validate_rule(raw, pack, path, problems)
+                if rule is None:
+                    continue
+                if rule.id in seen:
+                    problems.append(f"{rule.location()}: duplicate rule id '{rule.id}' (first at {seen[rule.id].location()})")
+                    continue
+                seen[rule.id] = rule
+                rules.append(rule)
+    return rules, packs, problems
+
+
+# --------------------------------------------------------------------------- compile & apply
+
+
+class Rulebook:
+    """The compiled rule set: one dict for literal lines, one alternation for regexes."""
+
+    def __init__(self, rules: list[Rule], packs: dict[str, str] | None = None):
+        self.rules = tuple(rules)
+        self.packs = packs or {}
+        self.by_id = {r.id: r for r in rules}
+        self.line_rules = tuple(r for r in rules if r.kind != "selector")
+        self.selector_rules = tuple(r for r in rules if r.kind == "selector")
+        self._literal: dict[str, list[Rule]] = {}
+        self._literal_cs: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if rule.kind == "line":
+                for pattern in rule.patterns:
+                    if rule.case_sensitive:
+                        self._literal_cs.setdefault(_EDGE.sub("", _SPACE.sub(" ", pattern)).strip(), []).append(rule)
+                    else:
+                        self._literal.setdefault(fold(pattern), []).append(rule)
+        self._regex_rules = [r for r in rules if r.kind == "regex"]
+        self._regex = self._alternation(self._regex_rules)
+        self._strip_rules = [(r, [_compile(p, r) for p in r.patterns]) for r in rules if r.kind == "strip"]
+        self.digest = hashlib.sha256(
+            json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
+        ).hexdigest()[:16]
+        self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
+
+    @staticmethod
+    def _alternation(rules: list[Rule]):
+        if not rules:
+            return None
+        parts = [f"(?P<r{i}>{_flags(r)}(?:{p}))" for i, r in enumerate(rules) for p in r.patterns]
+        return regex.compile("|".join(parts), regex.V0)
+
+    def match(self, text: str, zone: str = "anywhere") -> Hit | None:
+        """The first rule that fires on this line, honouring each rule's guard."""
+        stripped = text.strip()
+        if not stripped:
+            return None
+        for table, key in ((self._literal, fold(stripped)), (self._literal_cs, _EDGE.sub("", _SPACE.sub(" ", stripped)).strip())):
+            for rule in table.get(key, ()):
+                if rule.guard_ok(stripped, zone):
+                    return Hit(rule, "", text)
+        hit = self._match_regex(stripped, zone)
+        if hit:
+            return hit
+        return self._match_strip(text, zone)
+
+    def _match_regex(self, stripped: str, zone: str) -> Hit | None:
+        if self._regex is None:
+            return None
+        try:
+            m = self._regex.fullmatch(stripped, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            return self._match_regex_one_by_one(stripped, zone)
+        if m is None:
+            return None
+        rule = self._regex_rules[int(m.lastgroup[1:])] if m.lastgroup else None
+        if rule is not None and rule.guard_ok(stripped, zone):
+            return Hit(rule, "", stripped)
+        return self._match_regex_one_by_one(stripped, zone)
+
+    def _match_regex_one_by_one(self, stripped: str, zone: str) -> Hit | None:
+        """Slow path: a guard refused the first alternative, or the alternation timed out."""
+        for rule in self._regex_rules:
+            if not rule.guard_ok(stripped, zone):
+                continue
+            for pattern in rule.patterns:
+                try:
+                    if _compile(pattern, rule).fullmatch(stripped, timeout=REGEX_TIMEOUT):
+                        return Hit(rule, "", stripped)
+                except TimeoutError:
+                    self.timeouts.append(rule.id)
+        return None
+
+    def _match_strip(self, text: str, zone: str) -> Hit | None:
+        for rule, compiled in self._strip_rules:
+            if not rule.guard_ok(text, zone):
+                continue
+            for pattern in compiled:
+                try:
+                    new, n = pattern.subn("", text, timeout=REGEX_TIMEOUT)
+                except TimeoutError:
+                    self.timeouts.append(rule.id)
+                    continue
+                if n and new != text:
+                    removed = "".join(m.group(0) for m in pattern.finditer(text))
+                    return Hit(rule, _SPACE.sub(" ", new).strip(), removed)
+        return None
+
+    def disable(self, ids: Iterable[str]) -> "Rulebook":
+        """A rulebook without the given rule ids or whole packs; unknown ids are an error."""
+        ids = list(ids)
+        unknown = [i for i in ids if i not in self.by_id and not any(r.pack == i or r.pack.startswith(i + "/") for r in self.rules)]
+        if unknown:
+            raise RuleError([f"--disable: no rule or pack '{i}'{_suggest(i, self.by_id)}" for i in unknown])
+        keep = [r for r in self.rules if r.id not in ids and not any(r.pack == i or r.pack.startswith(i + "/") for i in ids)]
+        return Rulebook(keep, self.packs)
+
+
+_COMPILED: dict[tuple[str, str], Any] = {}
+
+
+def _flags(rule: Rule) -> str:
+    return "" if rule.case_sensitive else "(?i)"
+
+
+def _compile(pattern: str, rule: Rule):
+    key = (pattern, _flags(rule))
+    if key not in _COMPILED:
+        _COMPILED[key] = regex.compile(_flags(rule) + pattern)
+    return _COMPILED[key]
+
+
+def check_examples(rule: Rule) -> list[str]:
+    """Run a rule's examples; each failure is a `file:line: message` problem."""
+    if rule.kind == "selector":
+        from . import html
+
+        return html.check_selector_examples(rule)
+    problems = []
+    single = Rulebook([rule])
+    for example in rule.examples.get(rule.action) or []:
+        text, expected = (example.get("in"), example.get("out")) if isinstance(example, dict) else (example, None)
+        if not isinstance(text, str):
+            problems.append(f"{rule.location()}: rule '{rule.id}' has an example that is not text: {example!r}")
+            continue
+        hit = single.match(text, zone=rule.where)
+        if hit is None:
+            problems.append(f"{rule.location()}: rule '{rule.id}' should {rule.action} but does not fire on: {text!r}")
+        elif expected is not None and hit.text != expected:
+            problems.append(f"{rule.location()}: rule '{rule.id}' turns {text!r} into {hit.text!r}, expected {expected!r}")
+    for text in rule.examples.get("keep") or []:
+        if not isinstance(text, str):
+            problems.append(f"{rule.location()}: rule '{rule.id}' has a keep example that is not text: {text!r}")
+        elif single.match(text, zone=rule.where) is not None:
+            problems.append(f"{rule.location()}: rule '{rule.id}' should leave alone but fires on: {text!r}")
+    return problems
+
+
+def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, disabled: Iterable[str] = (),
+         check: bool = False) -> Rulebook:
+    """Load the built-in packs plus `dirs`; raise RuleError listing every problem at once."""
+    roots = ([builtin_rules_dir()] if builtin else []) + [Path(d) for d in dirs or ()]
+    rules, packs, problems = parse_dirs(roots)
+    if check:
+        for rule in rules:
+            problems.extend(check_examples(rule))
+    if problems:
+        raise RuleError(problems)
+    book = Rulebook(rules, packs)
+    return book.disable(disabled) if disabled else book

@@ -1,0 +1,317 @@
+"""The plain-text path: lines, rules, zones and the heuristics that label what rules did not.
+
+A page is a list of `Line`s. Rules label lines first; then the heuristics below, each
+named `heuristic/<name>`, label what is left. The article core is the stretch of the page
+with the most prose in it (a maximum-sum run over line scores, as in jusText's idea of
+good and bad blocks); what lies before it is the head zone, what lies after it the tail.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import regex
+
+from .features import LineFeatures, features
+from .model import Label, Line, Removal
+from .rulebook import Hit, Rulebook, fold
+
+# --------------------------------------------------------------------------- lines
+
+_NEWLINES = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_TRAILING = regex.compile(r"[ \t\u00a0\u200b]+$", regex.M)
+
+
+def normalise(content: str) -> str:
+    """One newline convention, NFC, no BOM, no trailing spaces: what every stage assumes."""
+    content = content.lstrip("\ufeff")
+    content = _NEWLINES.sub("\n", content)
+    content = unicodedata.normalize("NFC", content)
+    return _TRAILING.sub("", content)
+
+
+def split_lines(content: str) -> list[Line]:
+    return [Line(no=i + 1, text=t) for i, t in enumerate(normalise(content).split("\n"))]
+
+
+# --------------------------------------------------------------------------- page state
+
+
+@dataclass
+class Page:
+    """Working state of one document on its way through the text stages."""
+
+    lines: list[Line]
+    lang: str = "en"
+    removed: list[Removal] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)
+    boundaries: set[int] = field(default_factory=set)  # indexes of lines that start a post
+    title: str = ""
+    title_index: int | None = None
+    comments_from: int | None = None  # index of the first line of the comment thread
+    line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
+    timeouts: list[str] = field(default_factory=list)
+
+    def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
+        line = self.lines[i]
+        self.lines[i] = replace(line, label=label, reason=reason)
+        if label is Label.DROP and not line.blank:
+            self.removed.append(Removal(reason, line.text if removed_text is None else removed_text, line.no))
+
+    def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
+        line = self.lines[i]
+        self.removed.append(Removal(reason, removed_text, line.no))
+        self.lines[i] = replace(line, text=new_text, reason=reason)
+        if not new_text.strip():
+            self.lines[i] = replace(self.lines[i], label=Label.DROP)
+
+    def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
+        stop = len(self.lines) if stop is None else stop
+        return [i for i in range(start, stop) if self.lines[i].label is Label.UNDECIDED and not self.lines[i].blank]
+
+    def features(self, i: int) -> LineFeatures:
+        return features(self.lines[i].text, self.lang)
+
+    @property
+    def article_end(self) -> int:
+        return len(self.lines) if self.comments_from is None else self.comments_from
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _first_prose(page: Page) -> int:
+    for i, line in enumerate(page.lines):
+        if not line.blank and page.features(i).good:
+            return i
+    return len(page.lines)
+
+
+def _act_drop(page: Page, i: int, hit: Hit) -> None:
+    page.label(i, Label.DROP, hit.rule.id)
+
+
+def _act_strip(page: Page, i: int, hit: Hit) -> None:
+    page.strip(i, hit.text, hit.rule.id, hit.removed)
+
+
+def _act_truncate(page: Page, i: int, hit: Hit) -> None:
+    for j in range(i, len(page.lines)):
+        if page.lines[j].label in (Label.UNDECIDED, Label.KEEP):
+            page.label(j, Label.DROP, hit.rule.id)
+
+
+def _act_comments_start(page: Page, i: int, hit: Hit) -> None:
+    page.label(i, Label.DROP, hit.rule.id)
+    if page.comments_from is None:
+        page.comments_from = i + 1
+
+
+def _act_post_boundary(page: Page, i: int, hit: Hit) -> None:
+    page.label(i, Label.DROP, hit.rule.id)
+    page.boundaries.add(i + 1)
+
+
+ACTIONS = {
+    "drop": _act_drop,
+    "strip": _act_strip,
+    "truncate": _act_truncate,
+    "comments-start": _act_comments_start,
+    "post-boundary": _act_post_boundary,
+}
+
+
+def apply_rules(page: Page, rulebook: Rulebook) -> None:
+    """Label lines with the first rule that fires on each; truncate ends the scan."""
+    body_start = _first_prose(page)
+    rulebook.timeouts = []
+    for i, line in enumerate(page.lines):
+        if line.blank or line.label is not Label.UNDECIDED:
+            continue
+        hit = rulebook.match(line.text, "head" if i < body_start else "tail")
+        if hit is None:
+            continue
+        page.signals.update(hit.rule.signals)
+        page.line_signals[i] = hit.rule.signals
+        ACTIONS[hit.rule.action](page, i, hit)
+        if hit.rule.action == "truncate":
+            break
+    page.timeouts.extend(rulebook.timeouts)
+
+
+# --------------------------------------------------------------------------- heuristics
+
+_GLUED = regex.compile(r"\p{Ll}\p{Lu}")
+_DATELINE = regex.compile(r"^\s*(?:\(\s*[-–—]+\s*\)?|[-–—]+)\s+(?=\p{L})")
+_TITLE_SEP = regex.compile(r"\s+(?:[-–—|:·•»]|::)\s+")
+_TERMINAL = ".!?…。！？"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Named thresholds of the text heuristics; each is tested on its own."""
+
+    title_max_words: int = 30
+    suffix_max_words: int = 6
+    glued_min_joins: int = 2
+    glued_max_words: int = 12
+    short_max_words: int = 6
+    caption_max_words: int = 60
+    alt_max_words: int = 8
+    core_bad_cost: float = 45.0
+    core_near_weight: float = 0.3
+
+
+DEFAULT = Thresholds()
+
+
+def is_glued_tags(text: str, t: Thresholds = DEFAULT) -> bool:
+    """Tag or category links flattened without spaces: 'IraqNorth AmericaQasem Suleimani'."""
+    stripped = text.strip()
+    if not stripped or stripped[-1] in _TERMINAL:
+        return False
+    f = features(stripped)
+    return len(_GLUED.findall(stripped)) >= t.glued_min_joins and f.words <= t.glued_max_words
+
+
+def is_headline(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
+    """A title-like line: a few words, mostly letters, not a sentence ending in a period."""
+    return 2 <= f.words <= t.title_max_words and not f.ends_period and f.digit_ratio < 0.3 and f.alpha_ratio > 0.5
+
+
+def split_site_suffix(title: str, t: Thresholds = DEFAULT) -> tuple[str, str]:
+    """'Story - Site Name' -> ('Story', ' - Site Name') when the tail part is short."""
+    parts = list(_TITLE_SEP.finditer(title))
+    if not parts:
+        return title, ""
+    last = parts[-1]
+    head, tail = title[: last.start()], title[last.start():]
+    if features(tail).words <= t.suffix_max_words and features(head).words >= 2:
+        return head, tail
+    return title, ""
+
+
+def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
+    """The [start, stop) span of lines with the most prose: a max-sum run over line scores.
+
+    Good lines add their length, bad lines cost, near-good lines are neutral: they may sit
+    inside the core but never start it. Near-good lines right after the core join it
+    (a short closing paragraph), as jusText revises near-good blocks by their neighbours.
+    """
+    best, best_span = 0.0, (0, 0)
+    run, run_start = 0.0, None
+    scored = [i for i in range(page.article_end) if not page.lines[i].blank and page.lines[i].label is Label.UNDECIDED]
+    for i in scored:
+        f = page.features(i)
+        score = float(f.chars) if f.good else 0.0 if f.near_good else -t.core_bad_cost - 0.5 * f.chars
+        if run_start is None:
+            if score <= 0:
+                continue
+            run, run_start = 0.0, i
+        run += score
+        if run > best:
+            best, best_span = run, (run_start, i + 1)
+        if run <= 0:
+            run_start = None
+    start, stop = best_span
+    for i in scored:
+        if i < stop:
+            continue
+        if not page.features(i).near_good:
+            break
+        stop = i + 1
+    return start, stop
+
+
+def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
+    """The title is the headline-like line above the core that shares most words with it."""
+    candidates = [i for i in page.undecided(0, core_start)
+                  if is_headline(page.features(i), t) and not is_glued_tags(page.lines[i].text, t)]
+    if not candidates:
+        return
+    core_words = set(fold(" ".join(page.lines[i].text for i in page.undecided(core_start, page.article_end)[:40])).split())
+
+    def score(i: int) -> tuple[int, int, int]:
+        head = fold(split_site_suffix(page.lines[i].text.strip(), t)[0]).split()
+        return sum(1 for w in set(head) if len(w) > 2 and w in core_words), len(head), i
+
+    pick = max(candidates, key=score)
+    page.title_index = pick
+    page.title = page.lines[pick].text.strip()
+    page.lines[pick] = replace(page.lines[pick], label=Label.TITLE, reason="heuristic/title")
+
+
+def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
+    """Name what stands alone before the body: title repeats, tags, alt text, bylines, menus."""
+    title_fold = fold(page.title)
+    title_words = set(title_fold.split())
+    for i in page.undecided(0, core_start):
+        text = page.lines[i].text
+        f = page.features(i)
+        folded = fold(text)
+        if title_fold and folded == title_fold:
+            page.label(i, Label.DROP, "heuristic/title-repeat")
+        elif title_fold and fold(split_site_suffix(text, t)[0]) == title_fold:
+            page.label(i, Label.DROP, "heuristic/site-suffix")
+        elif is_glued_tags(text, t):
+            page.label(i, Label.DROP, "heuristic/glued-tags")
+        elif title_words and f.words <= t.alt_max_words and not f.ends_period and set(folded.split()) <= title_words:
+            page.label(i, Label.DROP, "heuristic/alt-text")
+        elif f.good:
+            page.label(i, Label.DROP, "heuristic/outside-core")
+        else:
+            page.label(i, Label.DROP, "heuristic/short-head")
+
+
+def label_captions(page: Page, t: Thresholds = DEFAULT) -> None:
+    """A line just above a photo credit is that photo's caption."""
+    for i, signals in sorted(page.line_signals.items()):
+        if "credit" not in signals:
+            continue
+        j = i - 1
+        while j >= 0 and page.lines[j].blank:
+            j -= 1
+        if j >= 0 and page.lines[j].label is Label.UNDECIDED and page.features(j).words <= t.caption_max_words:
+            page.label(j, Label.DROP, "heuristic/caption")
+
+
+def label_tail(page: Page, core_stop: int, t: Thresholds = DEFAULT) -> None:
+    """After the core: short menu-like lines and stray prose (teasers) leave the article."""
+    for i in page.undecided(core_stop, page.article_end):
+        f = page.features(i)
+        page.label(i, Label.DROP, "heuristic/outside-core" if f.good else "heuristic/short-tail")
+
+
+def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
+    """Dateline residue such as '( – ' left where a scraper dropped the source name."""
+    for i in page.undecided(core_start, core_stop)[:1]:
+        m = _DATELINE.match(page.lines[i].text)
+        if m:
+            page.strip(i, page.lines[i].text[m.end():], "heuristic/dateline-residue", m.group(0))
+
+
+def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
+    """Label every line the rules left undecided; kept lines end up KEEP."""
+    label_captions(page, t)
+    start, stop = find_core(page, t)
+    if stop == 0:  # no prose at all: keep what the rules left, it is all we know
+        start, stop = 0, page.article_end
+    choose_title(page, start, t)
+    label_head(page, start, t)
+    strip_dateline(page, start, stop)
+    label_tail(page, stop, t)
+    for i in page.undecided(0, page.article_end):
+        page.lines[i] = replace(page.lines[i], label=Label.KEEP)
+
+
+def join_lines(page: Page, indexes: list[int]) -> str:
+    """Join lines, keeping a blank line where the source had one between them."""
+    parts: list[str] = []
+    prev = None
+    for i in indexes:
+        if prev is not None:
+            parts.append("\n\n" if any(page.lines[j].blank for j in range(prev + 1, i)) else "\n")
+        parts.append(page.lines[i].text.strip())
+        prev = i
+    return "".join(parts).strip()
