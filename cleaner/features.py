@@ -15,7 +15,7 @@ from .stopwords import stoplist
 
 # A CJK ideograph or kana is a word of its own; elsewhere a word is a run of \w.
 _TOKEN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\W\p{Han}\p{Hiragana}\p{Katakana}]+")
-_TERMINAL = regex.compile(r"[.!?…。！？;:\"”’»)\]]\s*$")
+_TERMINAL = regex.compile(r"[.!?…。！？;:][\"”’»)\]]*\s*$")
 _PERIOD = regex.compile(r"[.!?…。！？]\s*[\"”’»)\]]?\s*$")
 
 GOOD_MIN_WORDS = 10  # a prose line ending in terminal punctuation
