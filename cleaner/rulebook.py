@@ -207,8 +207,7 @@ def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str]) -> Rule
         examples = _Map()
     else:
         _check_keys(examples, EXAMPLE_KEYS, "examples", problems, path)
-        acted = examples.get(action)
-        if not acted:
+        if action in ACTIONS and not examples.get(action):
             problems.append(f"{path}:{examples.line}: rule '{rid}' needs at least one '{action}' example it must act on")
         if not examples.get("keep"):
             problems.append(f"{path}:{examples.line}: rule '{rid}' needs at least one 'keep' example it must leave alone")
