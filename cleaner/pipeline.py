@@ -59,7 +59,7 @@ class Cleaner:
     def clean_text(self, doc: Document, *, comments_text: str = "") -> Cleaned:
         """The plain-text flow; `comments_text` is a thread the HTML path already separated."""
         page = self.page(doc.content)
-        posts = threads.split_posts(page)
+        posts = page.posts
         if comments_text:
             posts = posts + self.posts_of(comments_text, page.lang, offset=len(posts))
         return self.assemble(doc, page, posts)
@@ -72,6 +72,7 @@ class Cleaner:
         apply_rules(page, self.rulebook)
         threads.find_start(page)
         run_heuristics(page, self.options.thresholds)
+        page.posts = threads.split_posts(page)
         return page
 
     def posts_of(self, text: str, lang: str, offset: int = 0) -> tuple[Post, ...]:

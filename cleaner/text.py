@@ -51,6 +51,7 @@ class Page:
     title_index: int | None = None
     comments_from: int | None = None  # index of the first line of the comment thread
     line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
+    posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
     timeouts: list[str] = field(default_factory=list)
 
     def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
