@@ -1,7 +1,8 @@
-"""Readers and writers: text and HTML files, JSONL[.gz|.zst]; a mirror tree or JSONL out.
+"""Readers and writers: text and HTML files, JSONL[.gz|.zst], WARC, stdin; a mirror tree, JSONL files or shards.
 
 Readers yield `Item`s: a document (or the failure to read one) plus where its result goes.
 Nothing is dropped on the floor: a file that cannot be decoded becomes a `Failure` item.
+Reading is lazy everywhere, so memory does not grow with the size of the corpus.
 """
 
 from __future__ import annotations
@@ -10,16 +11,24 @@ import gzip
 import io
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Iterable, Iterator
+from typing import IO, Any, BinaryIO, Iterable, Iterator
 
 from .model import Cleaned, Document, Failure, Kind
 
 TEXT_SUFFIXES = {".txt": Kind.TEXT, ".text": Kind.TEXT, ".html": Kind.HTML, ".htm": Kind.HTML, ".xhtml": Kind.HTML}
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz", ".wet.zst")
+COMPRESSIONS = {"none": "", "gz": ".gz", "zst": ".zst"}
 BINARY_SAMPLE = 8192
+STDIN = "-"
+ZSTD_LEVEL = 3  # zstd's own default: ~10x faster than level 10 for ~5% larger files
+GZIP_MAGIC, ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -37,40 +46,125 @@ class Dest:
 
     kind: str  # "mirror" or "jsonl"
     rel: str  # mirror: relative path without suffix; jsonl: output file name
+    sources: str = ""  # on a unit's end item: the signature of the unit's inputs
 
 
 @dataclass(frozen=True)
 class Item:
+    """One document to clean, or the failure to read one; `end` closes the unit `dest` belongs to."""
+
     dest: Dest
     doc: Document | None = None
     failure: Failure | None = None
+    end: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file (or stdin) with its output-relative name and how to read it."""
+
+    path: Path | None  # None: standard input
+    rel: str
+    kind: str  # "file", "jsonl", "warc"
+
+    @property
+    def output_name(self) -> str:
+        """The per-input output file of a JSONL or WARC input: NAME.jsonl with the input's compression."""
+        if self.kind == "jsonl":
+            return self.rel
+        lower = self.rel.lower()
+        ext = next((s for s in (".gz", ".zst") if lower.endswith(s)), "")
+        base = self.rel[: len(self.rel) - len(ext)] if ext else self.rel
+        base = base[: base.rfind(".")] if "." in PurePosixPath(base).name else base  # drop .warc / .wet
+        return f"{base}.jsonl{ext}"
+
+    @property
+    def size(self) -> int | None:
+        if self.path is None:
+            return None
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+
+class Meter:
+    """Bytes read from disk (compressed or not), for progress and an ETA against the total size."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+
+class CountingReader(io.RawIOBase):
+    """A binary stream that adds what it reads to a Meter."""
+
+    def __init__(self, raw: BinaryIO, meter: Meter | None):
+        self.raw, self.meter = raw, meter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        if self.meter is not None and n:
+            self.meter.bytes += n
+        return n or 0
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 # --------------------------------------------------------------------------- discovery
 
 
-def suffix_of(path: Path) -> str:
-    name = path.name.lower()
-    for s in JSONL_SUFFIXES:
+def suffix_of(path: Path | str) -> str:
+    name = Path(path).name.lower()
+    for s in JSONL_SUFFIXES + WARC_SUFFIXES:
         if name.endswith(s):
             return s
-    return path.suffix.lower()
+    return Path(name).suffix
+
+
+def kind_of(path: Path) -> str | None:
+    suffix = suffix_of(path)
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in WARC_SUFFIXES:
+        return "warc"
+    return "file" if suffix in TEXT_SUFFIXES else None
 
 
 def is_input(path: Path) -> bool:
-    return suffix_of(path) in TEXT_SUFFIXES or suffix_of(path) in JSONL_SUFFIXES
+    return kind_of(path) is not None
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Input files with their output-relative names; directories are walked in sorted order."""
+def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[Source]:
+    """Inputs with their output-relative names; directories are walked in sorted order.
+
+    `glob` narrows a directory walk (`*.warc.gz`, `2024/**/*.jsonl`); a file it picks whose suffix
+    is unknown is read as plain text. Files named on the command line are always taken.
+    """
     for raw in paths:
+        if str(raw) == STDIN:
+            yield Source(None, "stdin.jsonl", "jsonl")
+            continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))):
-                if is_input(child):
-                    yield child, child.relative_to(path).as_posix()
+            yield from _walk(path, glob)
         else:
-            yield path, path.name
+            yield Source(path, path.name, kind_of(path) or "file")
+
+
+def _walk(root: Path, glob: str | None) -> Iterator[Source]:
+    if glob:
+        found = root.glob(glob) if "/" in glob else root.rglob(glob)
+    else:
+        found = root.rglob("*")
+    for child in sorted(p for p in found if p.is_file() and not _hidden(p.relative_to(root))):
+        kind = kind_of(child) or ("file" if glob else None)
+        if kind:
+            yield Source(child, child.relative_to(root).as_posix(), kind)
 
 
 def _hidden(rel: Path) -> bool:
@@ -99,30 +193,61 @@ def decode(data: bytes) -> str:
         raise DecodeError(f"invalid UTF-8 at byte {exc.start}: {data[exc.start:exc.start + 4]!r}") from exc
 
 
-def open_compressed(path: Path, mode: str = "rb") -> IO[bytes]:
-    """Open plain, .gz or .zst files by their name."""
+def open_compressed(path: Path, mode: str = "rb", meter: Meter | None = None) -> IO[bytes]:
+    """Open plain, .gz or .zst files by their name; reads are counted on `meter`."""
+    name = path.name.lower()
+    if "r" not in mode:
+        return _open_write(path, mode)
+    raw = io.BufferedReader(CountingReader(open(path, "rb", buffering=0), meter), 1 << 20)  # type: ignore[arg-type]
+    return _decompressed(raw, name)
+
+
+def _open_write(path: Path, mode: str) -> IO[bytes]:
     name = path.name.lower()
     if name.endswith(".gz"):
         return gzip.open(path, mode)  # type: ignore[return-value]
     if name.endswith(".zst"):
         import zstandard
 
-        if "r" in mode:
-            return zstandard.open(path, mode)  # type: ignore[return-value]
-        return zstandard.open(path, mode, cctx=zstandard.ZstdCompressor(level=10))  # type: ignore[return-value]
+        return zstandard.open(path, mode, cctx=zstandard.ZstdCompressor(level=ZSTD_LEVEL))  # type: ignore[return-value]
     return open(path, mode)
+
+
+def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
+    if name.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if name.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)  # type: ignore[return-value]
+    return raw
+
+
+def open_stdin(meter: Meter | None = None) -> IO[bytes]:
+    """Standard input, with gzip or zstd recognised by their magic bytes."""
+    raw = io.BufferedReader(CountingReader(sys.stdin.buffer, meter), 1 << 20)  # type: ignore[arg-type]
+    head = raw.peek(4)[:4]
+    if head.startswith(GZIP_MAGIC):
+        return _decompressed(raw, ".gz")
+    if head.startswith(ZSTD_MAGIC):
+        return _decompressed(raw, ".zst")
+    return raw
 
 
 # --------------------------------------------------------------------------- readers
 
 
-def read_file(path: Path, rel: str) -> Item:
+def read_file(path: Path, rel: str, meter: Meter | None = None) -> Item:
     dest = Dest("mirror", _strip_suffix(rel))
     kind = TEXT_SUFFIXES.get(suffix_of(path), Kind.TEXT)
     try:
-        content = decode(path.read_bytes())
+        data = path.read_bytes()
+        if meter is not None:
+            meter.bytes += len(data)
+        content = decode(data)
     except (OSError, DecodeError) as exc:
-        return Item(dest, failure=Failure(rel, str(path), "read", str(exc)))
+        message = "no such file or directory" if isinstance(exc, FileNotFoundError) else str(exc)
+        return Item(dest, failure=Failure(rel, str(path), "read", message))
     return Item(dest, doc=Document(id=rel, kind=kind, content=content, meta={"source": str(path)}, source=str(path)))
 
 
@@ -131,36 +256,49 @@ def _strip_suffix(rel: str) -> str:
     return str(p.with_suffix("")) if p.suffix.lower() in TEXT_SUFFIXES else str(p)
 
 
-def read_jsonl(path: Path, rel: str, fields: Fields) -> Iterator[Item]:
-    """One item per line; a broken line becomes a failure naming file:line."""
-    dest = Dest("jsonl", rel)
+def read_jsonl(path: Path | None, rel: str, fields: Fields, meter: Meter | None = None, dest: Dest | None = None) -> Iterator[Item]:
+    """One item per non-blank line; a broken line becomes a failure naming file:line. `path` None: stdin."""
+    dest = dest or Dest("jsonl", rel)
+    label = str(path) if path is not None else "<stdin>"
     try:
-        with open_compressed(path) as raw:
-            stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
-            lineno = 0
-            while True:
-                try:
-                    line = stream.readline()
-                except UnicodeDecodeError as exc:
-                    yield Item(dest, failure=Failure(str(lineno + 1), f"{path}:{lineno + 1}", "read", f"invalid UTF-8: {exc.reason}"))
-                    return
-                if not line:
-                    return
-                lineno += 1
-                if line.strip():
-                    yield _record_item(line, lineno, path, dest, fields)
+        raw = open_stdin(meter) if path is None else open_compressed(path, meter=meter)
+    except OSError as exc:
+        message = "no such file or directory" if isinstance(exc, FileNotFoundError) else f"cannot read {label}: {exc}"
+        yield Item(dest, failure=Failure(rel, label, "read", message))
+        return
+    with raw:
+        yield from _jsonl_lines(raw, label, rel, dest, fields)
+
+
+def _jsonl_lines(raw: IO[bytes], label: str, rel: str, dest: Dest, fields: Fields) -> Iterator[Item]:
+    lineno = 0
+    try:
+        for line in raw:
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Item(dest, failure=Failure(str(lineno), f"{label}:{lineno}", "read", f"invalid UTF-8 at byte {exc.start} of the line"))
+                continue
+            yield record_item(text, f"{label}:{lineno}", lineno, dest, fields)
     except (OSError, EOFError, ValueError) as exc:  # truncated or corrupt compressed stream
-        yield Item(dest, failure=Failure(rel, str(path), "read", f"cannot read {path.name}: {exc}"))
+        yield Item(dest, failure=Failure(rel, label, "read", f"cannot read {Path(label).name} after line {lineno}: {exc}"))
 
 
-def _record_item(line: str, lineno: int, path: Path, dest: Dest, fields: Fields) -> Item:
-    where = f"{path}:{lineno}"
+def record_item(line: str, where: str, lineno: int, dest: Dest, fields: Fields) -> Item:
+    """A JSONL line as an item; the Ray engine calls this too, so both engines read alike."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return Item(dest, failure=Failure(str(lineno), where, "read", f"malformed JSON: {exc.msg} at column {exc.colno}"))
     if not isinstance(record, dict):
         return Item(dest, failure=Failure(str(lineno), where, "read", f"a JSONL line must be an object, got {type(record).__name__}"))
+    return record_to_item(record, where, lineno, dest, fields)
+
+
+def record_to_item(record: dict[str, Any], where: str, lineno: int | str, dest: Dest, fields: Fields) -> Item:
     doc_id = str(record.get(fields.id, lineno))
     html, text = record.get(fields.html), record.get(fields.text)
     if isinstance(html, str) and html.strip():
@@ -174,14 +312,28 @@ def _record_item(line: str, lineno: int, path: Path, dest: Dest, fields: Fields)
     return Item(dest, doc=Document(id=doc_id, kind=kind, content=content, meta=meta, source=where))
 
 
-def read_inputs(paths: Iterable[str | Path], fields: Fields = Fields()) -> Iterator[Item]:
-    for path, rel in discover(paths):
-        if suffix_of(path) in JSONL_SUFFIXES:
-            yield from read_jsonl(path, rel, fields)
-        elif not path.exists():
-            yield Item(Dest("mirror", rel), failure=Failure(rel, str(path), "read", "no such file or directory"))
-        else:
-            yield read_file(path, rel)
+def read_warc(path: Path, rel: str, meter: Meter | None = None, dest: Dest | None = None) -> Iterator[Item]:
+    from .warc import read_warc as _read
+
+    yield from _read(path, rel, dest or Dest("jsonl", Source(path, rel, "warc").output_name), meter)
+
+
+def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None = None, dest: Dest | None = None) -> Iterator[Item]:
+    """Every item of one input, in order."""
+    if source.kind == "jsonl":
+        yield from read_jsonl(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name))
+    elif source.kind == "warc":
+        assert source.path is not None
+        yield from read_warc(source.path, source.rel, meter, dest)
+    else:
+        assert source.path is not None
+        yield read_file(source.path, source.rel, meter)
+
+
+def read_inputs(paths: Iterable[str | Path], fields: Fields = Fields(), glob: str | None = None,
+                meter: Meter | None = None) -> Iterator[Item]:
+    for source in discover(paths, glob):
+        yield from read_source(source, fields, meter)
 
 
 # --------------------------------------------------------------------------- writers
@@ -199,11 +351,17 @@ def record_of(cleaned: Cleaned) -> dict:
     }
 
 
+def record_line(cleaned: Cleaned) -> bytes:
+    """One output record as a JSONL line, exactly as every writer (and the Ray engine) emits it."""
+    return (json.dumps(record_of(cleaned), ensure_ascii=False, default=str) + "\n").encode("utf-8", "surrogatepass")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write via a temp file and rename, so no half-written file ever looks complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -219,75 +377,66 @@ def safe_join(root: Path, rel: str) -> Path:
     return root.joinpath(*cleaned) if cleaned else root / "_"
 
 
-class Output:
-    """Routes results to the mirror tree or to JSONL files, one writer open at a time."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self._jsonl_name: str | None = None
-        self._jsonl: _Sink | None = None
-        self._tmp: Path | None = None
-
-    def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        if dest.kind == "mirror":
-            self._close_jsonl()
-            atomic_write(safe_join(self.root / "articles", dest.rel + ".txt"), cleaned.article_file_text().encode())
-            comments = safe_join(self.root / "comments", dest.rel + ".jsonl")
-            if cleaned.comments:
-                body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in cleaned.comments)
-                atomic_write(comments, body.encode())
-            elif comments.exists():
-                comments.unlink()
-        else:
-            self._jsonl_for(dest.rel).write((json.dumps(record_of(cleaned), ensure_ascii=False) + "\n").encode())
-
-    def touch(self, dest: Dest) -> None:
-        """Make sure a JSONL output exists even when every record of its input failed."""
-        if dest.kind == "jsonl":
-            self._jsonl_for(dest.rel)
-
-    def _jsonl_for(self, name: str) -> "_Sink":
-        if self._jsonl_name != name:
-            self._close_jsonl()
-            final = safe_join(self.root, name)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = final.with_name(f".{final.name}.tmp")
-            self._jsonl = _Sink(self._tmp, final)
-            self._jsonl_name = name
-        assert self._jsonl is not None
-        return self._jsonl
-
-    def _close_jsonl(self) -> None:
-        if self._jsonl is not None and self._jsonl_name is not None and self._tmp is not None:
-            self._jsonl.close()
-            os.replace(self._tmp, safe_join(self.root, self._jsonl_name))
-        self._jsonl = self._jsonl_name = self._tmp = None
-
-    def close(self) -> None:
-        self._close_jsonl()
+def write_mirror(root: Path, rel: str, cleaned: Cleaned) -> None:
+    """OUT/articles/REL.txt and, when there are posts, OUT/comments/REL.jsonl."""
+    atomic_write(safe_join(root / "articles", rel + ".txt"), cleaned.article_file_text().encode())
+    comments = safe_join(root / "comments", rel + ".jsonl")
+    if cleaned.comments:
+        body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in cleaned.comments)
+        atomic_write(comments, body.encode())
+    elif comments.exists():
+        comments.unlink()
 
 
-class _Sink:
-    """A temp file written with the compression the final name asks for (gzip mtime 0: reproducible)."""
+class JsonlFile:
+    """A JSONL output written to a temp file and renamed into place on commit, never half there."""
 
-    def __init__(self, tmp: Path, final: Path):
-        self.raw = open(tmp, "wb")
-        name = final.name.lower()
-        if name.endswith(".gz"):
-            self.fh = gzip.GzipFile(filename=final.name[:-3], mode="wb", fileobj=self.raw, mtime=0)
-        elif name.endswith(".zst"):
+    def __init__(self, final: Path):
+        self.final = final
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = final.with_name(f".{final.name}.tmp")
+        self.sink = Sink(open(self.tmp, "wb"), final.name)
+
+    def write(self, line: bytes) -> None:
+        self.sink.write(line)
+
+    def commit(self) -> None:
+        self.sink.close(sync=True)
+        os.replace(self.tmp, self.final)
+
+    def abort(self) -> None:
+        self.sink.close(sync=False)
+        self.tmp.unlink(missing_ok=True)
+
+
+class Sink:
+    """A byte stream compressed as `name` asks (.gz with mtime 0, .zst), so reruns are byte-identical."""
+
+    def __init__(self, raw: BinaryIO, name: str):
+        self.raw = raw
+        lower = name.lower()
+        if lower.endswith(".gz"):
+            base = name[:-3]
+            self.fh: Any = gzip.GzipFile(filename=base, mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+        elif lower.endswith(".zst"):
             import zstandard
 
-            self.fh = zstandard.ZstdCompressor(level=10).stream_writer(self.raw, closefd=False)
+            self.fh = zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(raw, closefd=False)
         else:
-            self.fh = self.raw
+            self.fh = raw
 
     def write(self, data: bytes) -> None:
         self.fh.write(data)
 
-    def close(self) -> None:
+    def close(self, sync: bool = True) -> None:
         if self.fh is not self.raw:
             self.fh.close()
         self.raw.flush()
-        os.fsync(self.raw.fileno())
+        if sync:
+            os.fsync(self.raw.fileno())
         self.raw.close()
+
+
+def shard_name(index: int, compression: str) -> str:
+    return f"part-{index:05d}.jsonl{COMPRESSIONS[compression]}"
+

@@ -1,21 +1,54 @@
-"""The run over many documents: read, clean on N processes, write, and account for every one."""
+"""The run over many documents: read, clean on N processes, write, and account for every one.
+
+The stream of documents is cut into units, each written whole and then marked done in
+OUT/.cleaner/done/ (as datatrove marks completed tasks):
+- mirror mode (the default): one unit per JSONL or WARC input (OUT/NAME.jsonl[.gz|.zst]) and one
+  per run of up to MIRROR_UNIT text or HTML files (the OUT/articles tree);
+- shard mode (--shard-size, --compression, or stdin input): OUT/part-00000.jsonl.zst with N records each;
+- stdout mode (-o -): one JSONL stream, no markers.
+A marker holds the run's totals up to its unit, so a restarted run with the same arguments
+skips the done units and ends with byte-identical outputs, errors.jsonl and counts.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
+import os
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
+from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import Dest, Fields, Item, Output, atomic_write, read_inputs
+from .io import (COMPRESSIONS, Dest, Fields, Item, JsonlFile, Meter, Sink, Source, atomic_write, discover, read_file,
+                 read_source, record_line, safe_join, shard_name, write_mirror)
 from .model import Cleaned, Failure
 from .pipeline import Cleaner, Options
+
+MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
+DEFAULT_SHARD_SIZE = 10_000
+FAILURES_IN_REPORT = 1000  # report.json lists this many; errors.jsonl has them all
+BATCH_DOCS, BATCH_BYTES = 32, 1 << 20  # per task sent to a worker
+IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
+STATE_DIR = ".cleaner"
+
+
+class _End(Enum):
+    """The result of a unit's end item; an Enum member stays itself across processes."""
+
+    END = "end"
+
+
+END = _End.END
 
 
 @dataclass
@@ -28,7 +61,7 @@ class Report:
     comments: int = 0
     lines_removed: Counter = field(default_factory=Counter)
     chars_removed: Counter = field(default_factory=Counter)
-    failures: list[Failure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # the first FAILURES_IN_REPORT
     rule_timeouts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     bytes_in: int = 0
@@ -38,7 +71,8 @@ class Report:
         self.bytes_in += size
         if isinstance(result, Failure):
             self.documents_failed += 1
-            self.failures.append(result)
+            if len(self.failures) < FAILURES_IN_REPORT:
+                self.failures.append(result)
             return
         self.documents_out += 1
         self.comments += len(result.comments)
@@ -55,6 +89,7 @@ class Report:
             "documents_out": self.documents_out,
             "documents_failed": self.documents_failed,
             "comment_posts": self.comments,
+            "bytes_in": self.bytes_in,
             "seconds": round(self.seconds, 3),
             "cleaner": cleaner.stamp,
             "removed": {r: {"lines": self.lines_removed[r], "chars": self.chars_removed[r]} for r in rules},
@@ -62,10 +97,24 @@ class Report:
             "failures": [f.to_json() for f in self.failures],
         }
 
+    def state(self) -> dict:
+        """The totals a completion marker keeps (failures live in errors.jsonl)."""
+        return {"documents_in": self.documents_in, "documents_out": self.documents_out,
+                "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
+                "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
+                "rule_timeouts": dict(self.rule_timeouts)}
+
+    @classmethod
+    def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
+        counters = {k: Counter(state[k]) for k in ("lines_removed", "chars_removed", "rule_timeouts")}
+        plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
+        return cls(**plain, **counters, failures=failures)
+
 
 # --------------------------------------------------------------------------- workers
 
 _WORKER: Cleaner | None = None
+Result = tuple[Dest, Any, int]  # (dest, Cleaned | Failure | END, input bytes)
 
 
 def _init_worker(options: Options) -> None:
@@ -73,8 +122,10 @@ def _init_worker(options: Options) -> None:
     _WORKER = Cleaner(options)
 
 
-def clean_item(cleaner: Cleaner, item: Item) -> tuple[Dest, Cleaned | Failure, int]:
+def clean_item(cleaner: Cleaner, item: Item) -> Result:
     """Clean one item; any exception becomes a Failure that names the document."""
+    if item.end:
+        return item.dest, END, 0
     if item.failure is not None:
         return item.dest, item.failure, 0
     doc = item.doc
@@ -86,23 +137,98 @@ def clean_item(cleaner: Cleaner, item: Item) -> tuple[Dest, Cleaned | Failure, i
         return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
 
 
-def _work(item: Item) -> tuple[Dest, Cleaned | Failure, int]:
+def _work(batch: list[Item]) -> list[Result]:
     assert _WORKER is not None
-    return clean_item(_WORKER, item)
+    return [clean_item(_WORKER, item) for item in batch]
 
 
-def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[tuple[Dest, Cleaned | Failure, int]]:
+def batches(items: Iterable[Item], docs: int = BATCH_DOCS, size: int = BATCH_BYTES) -> Iterator[list[Item]]:
+    """Items grouped for a worker: at most `docs` items or about `size` characters of content."""
+    batch: list[Item] = []
+    chars = 0
+    for item in items:
+        batch.append(item)
+        chars += len(item.doc.content) if item.doc is not None else 0
+        if len(batch) >= docs or chars >= size:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+class Workers:
+    """Clean items in input order on N processes, with a bounded number of batches in flight.
+
+    multiprocessing's Pool.imap reads its input as fast as it can; here at most
+    jobs * IN_FLIGHT_PER_JOB batches are read ahead of the writer, so memory stays flat.
+    A worker that dies (a segfault in a parser) costs only the documents it held: they
+    are retried one by one on a fresh pool, and a document that kills a worker again fails.
+    """
+
+    def __init__(self, options: Options, jobs: int):
+        self.options, self.jobs = options, jobs
+        self.pool = self._pool()
+
+    def _pool(self) -> ProcessPoolExecutor:
+        ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
+
+    def map(self, items: Iterable[Item]) -> Iterator[Result]:
+        pending: deque = deque()
+        limit = self.jobs * IN_FLIGHT_PER_JOB
+        for batch in batches(items):
+            pending.append((batch, self.pool.submit(_work, batch)))
+            while len(pending) >= limit:
+                yield from self._result(pending)
+        while pending:
+            yield from self._result(pending)
+
+    def _result(self, pending: deque) -> list[Result]:
+        batch, future = pending.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._restart(pending)
+            return self._one_by_one(batch)
+
+    def _restart(self, pending: deque) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._pool()
+        for i, (batch, future) in enumerate(list(pending)):
+            if not (future.done() and not future.cancelled() and future.exception() is None):
+                pending[i] = (batch, self.pool.submit(_work, batch))
+
+    def _one_by_one(self, batch: list[Item]) -> list[Result]:
+        out: list[Result] = []
+        for item in batch:
+            try:
+                out.extend(self.pool.submit(_work, [item]).result())
+            except BrokenProcessPool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._pool()
+                doc = item.doc
+                assert doc is not None
+                out.append((item.dest, Failure(doc.id, doc.source, "clean", "the worker process died on this document"), 0))
+        return out
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
     """Clean in input order, on `jobs` processes (each compiles the rulebook once)."""
     if jobs <= 1:
         for item in items:
             yield clean_item(cleaner, item)
         return
-    ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.imap(_work, items, chunksize=4)
+    workers = Workers(options, jobs)
+    try:
+        yield from workers.map(items)
+    finally:
+        workers.close()
 
 
-# --------------------------------------------------------------------------- run
+# --------------------------------------------------------------------------- configuration
 
 
 @dataclass(frozen=True)
@@ -113,35 +239,375 @@ class RunConfig:
     fields: Fields = Fields()
     jobs: int = 1
     progress: bool | None = None  # None: only on a terminal
+    glob: str | None = None
+    shard_size: int | None = None
+    compression: str | None = None  # none|gz|zst; shard mode only
+
+    @property
+    def to_stdout(self) -> bool:
+        return str(self.out) == "-"
+
+    @property
+    def mode(self) -> str:
+        if self.to_stdout:
+            return "stdout"
+        if self.shard_size is not None or self.compression is not None or "-" in self.inputs:
+            return "shards"
+        return "mirror"
+
+    def fingerprint(self, cleaner: Cleaner) -> dict:
+        """What must match for a restarted run to reuse the done units of an earlier one."""
+        inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
+        listing = signature(discover(self.inputs, self.glob)) if self.mode != "mirror" else None
+        return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
+                "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "options": repr(self.options)}
+
+    @property
+    def shard_size_or_default(self) -> int:
+        return self.shard_size or DEFAULT_SHARD_SIZE
+
+    @property
+    def compression_or_default(self) -> str:
+        return self.compression or ("zst" if self.mode == "shards" else "none")
+
+
+def signature(sources: Iterable[Source]) -> str:
+    """Names, sizes and mtimes of the inputs: a changed input file is not taken for done."""
+    h = hashlib.sha1()
+    for s in sources:
+        try:
+            st = s.path.stat() if s.path is not None else None
+        except OSError:
+            st = None
+        h.update(f"{s.rel}\0{st.st_size if st else -1}\0{st.st_mtime_ns if st else -1}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- completion markers
+
+
+class State:
+    """OUT/.cleaner: the run's fingerprint and one marker per done unit, in unit order."""
+
+    def __init__(self, out: Path, fingerprint: dict):
+        self.dir = out / STATE_DIR
+        self.done_dir = self.dir / "done"
+        self.fingerprint = fingerprint
+
+    def resume(self) -> list[dict]:
+        """The markers of the done prefix of units; an earlier run with other arguments is started over."""
+        run_file = self.dir / "run.json"
+        try:
+            same = json.loads(run_file.read_text(encoding="utf-8")) == self.fingerprint
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            if self.done_dir.exists():
+                tqdm.write(f"cleaner: {self.dir.parent} holds a run with other arguments; starting over", file=sys.stderr)
+            self._clear()
+            atomic_write(run_file, json.dumps(self.fingerprint, indent=1).encode())
+            return []
+        markers = []
+        while True:
+            try:
+                marker = json.loads((self.done_dir / f"{len(markers):06d}.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                break
+            markers.append(marker)
+        self.truncate(len(markers))  # units after a gap are redone
+        return markers
+
+    def truncate(self, keep: int) -> None:
+        """Forget the markers of units from `keep` on: they will be written again."""
+        for stale in self.done_dir.glob("*.json"):
+            if not stale.stem.isdigit() or int(stale.stem) >= keep:
+                stale.unlink()
+
+    def _clear(self) -> None:
+        if self.done_dir.exists():
+            for marker in self.done_dir.glob("*.json"):
+                marker.unlink()
+        self.done_dir.mkdir(parents=True, exist_ok=True)
+
+    def mark(self, index: int, marker: dict) -> None:
+        atomic_write(self.done_dir / f"{index:06d}.json", json.dumps(marker, ensure_ascii=False).encode())
+
+
+class ErrorLog:
+    """OUT/errors.jsonl, appended as units complete; cut back to the last done unit on resume."""
+
+    def __init__(self, path: Path | None, keep_bytes: int = 0):
+        self.path = path
+        self.fh = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(path, "r+b" if path.exists() else "w+b")
+            self.fh.truncate(keep_bytes)
+            self.fh.seek(keep_bytes)
+
+    def write(self, failure: Failure) -> None:
+        if self.fh is not None:
+            self.fh.write((json.dumps(failure.to_json(), ensure_ascii=False) + "\n").encode())
+
+    def sync(self) -> int:
+        if self.fh is None:
+            return 0
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        return self.fh.tell()
+
+    def head(self, n: int) -> list[Failure]:
+        """The first n failures logged, to fill report.json on a resumed run."""
+        if self.path is None:
+            return []
+        with open(self.path, "rb") as fh:
+            return [Failure(**json.loads(line)) for line in islice(fh, n)]
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+# --------------------------------------------------------------------------- units
+
+
+class MirrorUnit:
+    """A run of files of the OUT/articles tree; each file is written atomically on its own."""
+
+    def __init__(self, root: Path):
+        self.root, self.name = root, "mirror"
+
+    def write(self, dest: Dest, cleaned: Cleaned) -> None:
+        write_mirror(self.root, dest.rel, cleaned)
+
+    def commit(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+class FileUnit:
+    """One JSONL output file (a per-input output or a shard), renamed into place on commit."""
+
+    def __init__(self, root: Path, name: str):
+        self.name = name
+        self.file = JsonlFile(safe_join(root, name))
+
+    def write(self, dest: Dest, cleaned: Cleaned) -> None:
+        self.file.write(record_line(cleaned))
+
+    def commit(self) -> None:
+        self.file.commit()
+
+    def abort(self) -> None:
+        self.file.abort()
+
+
+class StreamUnit:
+    """JSONL records on standard output, for a shell pipeline."""
+
+    def __init__(self, compression: str):
+        self.name = "stdout"
+        self.sink = Sink(sys.stdout.buffer, f"stdout.jsonl{COMPRESSIONS[compression]}")
+
+    def write(self, dest: Dest, cleaned: Cleaned) -> None:
+        self.sink.write(record_line(cleaned))
+
+    def commit(self) -> None:
+        if self.sink.fh is not self.sink.raw:
+            self.sink.fh.close()
+        self.sink.raw.flush()
+
+    def abort(self) -> None:
+        self.commit()
+
+
+# --------------------------------------------------------------------------- plans: the item stream with unit ends
+
+
+def mirror_units(sources: Iterable[Source]) -> Iterator[tuple[str, list[Source]]]:
+    """Units of mirror mode, in order: each JSONL/WARC input alone, text/HTML files in runs of MIRROR_UNIT."""
+    run: list[Source] = []
+    count = 0
+    for source in sources:
+        if source.kind == "file":
+            run.append(source)
+            if len(run) >= MIRROR_UNIT:
+                yield f"mirror-{count:05d}", run
+                run, count = [], count + 1
+            continue
+        if run:
+            yield f"mirror-{count:05d}", run
+            run, count = [], count + 1
+        yield source.output_name, [source]
+    if run:
+        yield f"mirror-{count:05d}", run
+
+
+def mirror_done(config: RunConfig, markers: list[dict]) -> int:
+    """How many leading units of mirror mode are done and their inputs unchanged since."""
+    done = 0
+    for (name, sources), marker in zip(mirror_units(discover(config.inputs, config.glob)), markers):
+        if marker.get("unit") != name or marker.get("sources") != signature(sources):
+            break
+        done += 1
+    return done
+
+
+def mirror_items(config: RunConfig, skip_units: int, meter: Meter) -> Iterator[Item]:
+    """Items of mirror mode with an end item after each unit; done units are passed over unread."""
+    for index, (name, sources) in enumerate(mirror_units(discover(config.inputs, config.glob))):
+        if index < skip_units:
+            meter.bytes += sum(s.size or 0 for s in sources)
+            continue
+        for source in sources:
+            if source.kind == "file":
+                assert source.path is not None
+                yield read_file(source.path, source.rel, meter)
+            else:
+                yield from read_source(source, config.fields, meter, Dest("jsonl", name))
+        yield Item(Dest("jsonl" if sources[0].kind != "file" else "mirror", name, signature(sources)), end=True)
+
+
+def stream_items(config: RunConfig, skip_items: int, meter: Meter) -> Iterator[Item]:
+    """Every item of every input as one stream (shard and stdout modes), the first `skip_items` passed over."""
+    items = (item for source in discover(config.inputs, config.glob) for item in read_source(source, config.fields, meter))
+    return islice(items, skip_items, None)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class Progress:
+    """tqdm over input bytes (MB/s, and an ETA when the total size is known) with documents/s beside it."""
+
+    def __init__(self, config: RunConfig, meter: Meter):
+        disable = None if config.progress is None else not config.progress
+        total = None if "-" in config.inputs or disable is True else _total_size(config)
+        self.meter, self.docs, self.started, self.shown = meter, 0, time.perf_counter(), 0.0
+        self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1000, desc="cleaning", disable=disable,
+                        dynamic_ncols=True, file=sys.stderr, smoothing=0.1)
+
+    def update(self) -> None:
+        self.docs += 1
+        now = time.perf_counter()
+        if now - self.shown >= 0.25:
+            self.shown = now
+            self._refresh(now)
+
+    def _refresh(self, now: float) -> None:
+        self.bar.set_postfix_str(f"{self.docs} docs, {self.docs / max(now - self.started, 1e-9):.1f} docs/s", refresh=False)
+        self.bar.update(self.meter.bytes - self.bar.n)
+
+    def close(self) -> None:
+        self._refresh(time.perf_counter())
+        self.bar.close()
+
+
+def _total_size(config: RunConfig) -> int | None:
+    return sum(s.size or 0 for s in discover(config.inputs, config.glob)) or None
+
+
+class Run:
+    """One invocation: the units it writes, the markers it leaves, the report it adds up."""
+
+    def __init__(self, config: RunConfig, cleaner: Cleaner):
+        self.config, self.cleaner = config, cleaner
+        self.meter = Meter()
+        self.stdout = config.to_stdout
+        self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
+        markers = self.state.resume() if self.state else []
+        if config.mode == "mirror" and self.state is not None:
+            markers = markers[: mirror_done(config, markers)]
+            self.state.truncate(len(markers))
+        last = markers[-1] if markers else None
+        self.unit_index = len(markers)
+        self.items_done = last["items"] if last else 0
+        self.errors = ErrorLog(None if self.stdout else config.out / "errors.jsonl", last["errors_bytes"] if last else 0)
+        self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
+        self.unit: Any = None
+        self.unit_records = 0
+
+    def items(self) -> Iterator[Item]:
+        if self.config.mode == "mirror":
+            return mirror_items(self.config, self.unit_index, self.meter)
+        return stream_items(self.config, self.items_done, self.meter)
+
+    def execute(self, progress: Progress) -> None:
+        for dest, result, size in results(self.items(), self.config.options, self.config.jobs, self.cleaner):
+            if result is END:
+                self._open(dest).commit()
+                self._done(dest.rel, dest.sources)
+                continue
+            self.items_done += 1
+            self.report.add(result, size)
+            unit = self._open(dest)
+            if isinstance(result, Failure):
+                self.errors.write(result)
+                tqdm.write(f"cleaner: {result.source}: {result.message}", file=sys.stderr)
+            else:
+                unit.write(dest, result)
+                self.unit_records += 1
+            progress.update()
+            if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
+                self.unit.commit()
+                self._done(self.unit.name)
+        if self.unit is not None:  # the last shard, or the stdout stream
+            self.unit.commit()
+            self._done(self.unit.name)
+
+    def _open(self, dest: Dest):
+        if self.unit is None:
+            self.unit = self._new_unit(dest)
+        return self.unit
+
+    def _new_unit(self, dest: Dest):
+        mode, out = self.config.mode, self.config.out
+        if mode == "stdout":
+            return StreamUnit(self.config.compression_or_default)
+        if mode == "shards":
+            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default))
+        return FileUnit(out, dest.rel) if dest.kind == "jsonl" else MirrorUnit(out)
+
+    def _done(self, name: str, sources: str = "") -> None:
+        """The unit is on disk: log its errors durably, then leave its marker."""
+        errors_bytes = self.errors.sync()
+        if self.state is not None:
+            self.state.mark(self.unit_index, {"unit": name, "sources": sources, "items": self.items_done,
+                                              "errors_bytes": errors_bytes, "report": self.report.state()})
+        self.unit_index += 1
+        self.unit, self.unit_records = None, 0
+
+    def abort(self) -> None:
+        if self.unit is not None:
+            self.unit.abort()
+        self.errors.close()
 
 
 def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
     """Clean every input into `config.out`; failures are listed, never lost."""
     cleaner = cleaner or Cleaner(config.options)
-    report = Report()
     started = time.perf_counter()
-    out = Output(config.out)
-    config.out.mkdir(parents=True, exist_ok=True)
-    disable = None if config.progress is None else not config.progress
-    bar = tqdm(unit="doc", desc="cleaning", disable=disable, dynamic_ncols=True, file=sys.stderr)
+    if not config.to_stdout:
+        config.out.mkdir(parents=True, exist_ok=True)
+    job = Run(config, cleaner)
+    progress = Progress(config, job.meter)
     try:
-        for dest, result, size in results(read_inputs(config.inputs, config.fields), config.options, config.jobs, cleaner):
-            report.add(result, size)
-            if isinstance(result, Failure):
-                out.touch(dest)
-                tqdm.write(f"cleaner: {result.source}: {result.message}", file=sys.stderr)
-            else:
-                out.write(dest, result)
-            bar.update(1)
+        job.execute(progress)
+    except BaseException:
+        job.abort()
+        raise
     finally:
-        out.close()
-        bar.close()
-    report.seconds = time.perf_counter() - started
-    write_report(config.out, report, cleaner)
-    return report
+        progress.close()
+    job.errors.close()
+    job.report.seconds = time.perf_counter() - started
+    if not config.to_stdout:
+        write_report(config.out, job.report, cleaner)
+    return job.report
 
 
 def write_report(out: Path, report: Report, cleaner: Cleaner) -> None:
     atomic_write(out / "report.json", (json.dumps(report.to_json(cleaner), indent=2, ensure_ascii=False) + "\n").encode())
-    errors = "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in report.failures)
-    atomic_write(out / "errors.jsonl", errors.encode())
+

@@ -1,0 +1,112 @@
+"""WARC and WET input through fastwarc: HTML `response` records take the HTML path, WET `conversion` records the text path.
+
+Each record's URL and date go into the document's metadata. Records that are not documents
+(requests, metadata, images and other non-HTML responses, redirects) are passed over, not
+reported; a record whose payload cannot be decoded is a failure like any other.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Iterator
+
+from .io import CountingReader, Dest, Item, Meter, decode, DecodeError
+from .model import Document, Failure, Kind
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+SNIFF_BYTES = 4096
+FALLBACK = "cp1252"  # what browsers assume for undeclared non-UTF-8 pages
+
+
+def _fastwarc():
+    try:
+        from fastwarc.warc import ArchiveIterator, WarcRecordType
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("reading WARC needs fastwarc: pip install 'cleaner[warc]'") from exc
+    return ArchiveIterator, WarcRecordType
+
+
+def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None) -> Iterator[Item]:
+    """One item per HTML response or WET conversion record, in file order."""
+    try:
+        ArchiveIterator, WarcRecordType = _fastwarc()
+    except ImportError as exc:
+        yield Item(dest, failure=Failure(rel, str(path), "read", str(exc)))
+        return
+    try:
+        raw = CountingReader(open(path, "rb", buffering=0), meter)  # type: ignore[arg-type]
+    except OSError as exc:
+        message = "no such file or directory" if isinstance(exc, FileNotFoundError) else f"cannot read {path}: {exc}"
+        yield Item(dest, failure=Failure(rel, str(path), "read", message))
+        return
+    wanted = WarcRecordType.response | WarcRecordType.conversion
+    position = 0
+    with raw:
+        try:
+            for record in ArchiveIterator(raw, record_types=wanted, parse_http=True, auto_decode="all"):
+                position = record.stream_pos
+                item = record_item(record, f"{path}@{position}", dest, WarcRecordType)
+                if item is not None:
+                    yield item
+        except (OSError, ValueError) as exc:
+            yield Item(dest, failure=Failure(rel, f"{path}@{position}", "read", f"cannot read {path.name} past byte {position}: {exc}"))
+
+
+def record_item(record, where: str, dest: Dest, types) -> Item | None:
+    """The document of one record, None when the record holds no document."""
+    headers = record.headers
+    record_id = (headers.get("WARC-Record-ID") or where).strip("<>")
+    meta = {"url": headers.get("WARC-Target-URI") or "", "date": headers.get("WARC-Date") or "",
+            "warc_type": "response" if record.record_type == types.response else "conversion"}
+    if record.record_type == types.conversion:
+        kind, content_type = Kind.TEXT, "text/plain"
+    else:
+        status = record.http_headers.status_code if record.is_http else None
+        content_type = (record.http_content_type or "").lower() if record.is_http else ""
+        if status is not None and not 200 <= status < 300:
+            return None
+        if content_type and not content_type.startswith(HTML_TYPES):
+            return None
+        kind = Kind.HTML
+    payload = record.reader.read()
+    try:
+        content = decode(payload) if kind is Kind.TEXT else decode_html(payload, record.http_charset if record.is_http else None)
+    except DecodeError as exc:
+        return Item(dest, failure=Failure(record_id, where, "read", str(exc)))
+    return Item(dest, doc=Document(id=record_id, kind=kind, content=content, meta=meta, source=where))
+
+
+def decode_html(payload: bytes, declared: str | None) -> str:
+    """HTML bytes to text: the HTTP charset, else a <meta> charset, else UTF-8, else cp1252."""
+    if not payload.strip():
+        raise DecodeError("empty payload")
+    for charset in (declared, _meta_charset(payload)):
+        codec = _codec(charset)
+        if codec is None:
+            continue
+        try:
+            return payload.decode(codec)
+        except UnicodeDecodeError:
+            break  # a wrong declaration: fall through to sniffing
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode(_codec(declared) or FALLBACK, errors="replace")
+
+
+def _meta_charset(payload: bytes) -> str | None:
+    found = META_CHARSET.search(payload[:SNIFF_BYTES])
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return FALLBACK if codec in ("latin-1", "iso8859-1", "ascii") else codec  # as browsers do
