@@ -1,4 +1,4 @@
-"""The command line: clean, explain, rules list|check, eval.
+"""The command line: clean, explain, rules list|check, eval, fix, check, config.
 
 Exit status: 0 all good, 1 some document failed (or a check found problems), 2 bad
 arguments or unreadable rules.
@@ -23,12 +23,26 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule directory (repeatable)")
     p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="disable a rule or a whole pack")
-    p.add_argument("--no-builtin-rules", action="store_true", help="use only the --rules directories")
+    p.add_argument("--no-builtin-rules", action="store_true", default=None, help="use only the --rules directories")
+    _config_args(p)
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE", help="use this cleaner.yaml or pyproject.toml, not the nearest one")
+    p.add_argument("--isolated", action="store_true", help="ignore every config file")
+
+
+def _config(args: argparse.Namespace):
+    """The project config (cleaner.yaml or [tool.cleaner]) with this command's flags on top."""
+    from .config import resolve
+
+    if getattr(args, "_resolved", None) is None:
+        args._resolved = resolve(args)
+    return args._resolved
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(rules_dirs=tuple(args.rules), disabled=tuple(args.disable), builtin_rules=not args.no_builtin_rules,
-                   timeout=getattr(args, "timeout", 30.0))
+    return _config(args).options(timeout=getattr(args, "timeout", 30.0))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
-    p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
-    p.add_argument("--html-field", default="html", help="JSONL field holding raw HTML (default: html)")
-    p.add_argument("--id-field", default="id", help="JSONL field holding the document id (default: id)")
+    p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
+    p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
+    p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     _rule_args(p)
@@ -57,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = rsub.add_parser("list", help="print every rule id with its description")
     _rule_args(q)
     q = rsub.add_parser("check", help="validate rule files and run their examples")
-    q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs)")
+    q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs and the config's)")
+    _config_args(q)
 
     p = sub.add_parser("eval", help="score against gold records (../shared/eval format)")
     p.add_argument("gold", type=Path, metavar="GOLD.jsonl[.gz]")
@@ -66,12 +81,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
     p.add_argument("--worst", type=int, default=10, help="list this many worst pages")
     _rule_args(p)
+    _inplace_parsers(sub)
     return parser
+
+
+def _inplace_parsers(sub) -> None:
+    """fix, check and config: in-place cleaning for corpora kept in git (see cleaner/inplace.py)."""
+    for name, text in (("fix", "clean .txt files in place (.html becomes .txt); exit 1 if any changed"),
+                       ("check", "change nothing; list files fix would change (exit 1), --diff shows how")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("paths", nargs="+", metavar="FILE", help="files or folders (folders: every .txt/.html inside)")
+        p.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+        p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave matching paths alone (repeatable)")
+        p.add_argument("--comments", metavar="TEMPLATE", help="sidecar name for comment threads (default: {name}.comments.jsonl)")
+        p.add_argument("--no-comments", action="store_true", help="write no comment sidecar")
+        p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+        if name == "check":
+            p.add_argument("--diff", action="store_true", help="print a unified diff of what fix would write")
+        _rule_args(p)
+    p = sub.add_parser("config", help="print the resolved project config and where each value came from")
+    p.add_argument("--json", action="store_true", help="as JSON: {key: {value, source}}")
+    _rule_args(p)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval}[args.command]
+    handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval,
+               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config}[args.command]
     try:
         return handler(args)
     except RuleError as exc:
@@ -91,7 +127,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     config = RunConfig(
         inputs=tuple(args.paths), out=args.out, options=options,
-        fields=Fields(text=args.text_field, html=args.html_field, id=args.id_field),
+        fields=_config(args).fields(),
         jobs=args.jobs, progress=False if args.no_progress else None,
     )
     report = run(config, cleaner)
@@ -136,7 +172,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         for rule in sorted(cleaner.rulebook.rules, key=lambda r: r.id):
             print(f"{rule.id:<45} {rule.action:<15} {rule.description}")
         return EXIT_OK
-    dirs = args.dirs or [builtin_rules_dir()]
+    dirs = args.dirs or [builtin_rules_dir()] + [Path(d) for d in _config(args)["rules"]]
     rules, _packs, problems = parse_dirs(dirs)
     for rule in rules:
         problems.extend(check_examples(rule))
@@ -157,6 +193,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     records = read_gold(args.gold, limit=args.limit)
     report = evaluate(records, predictors, mode=args.mode, worst=args.worst)
     print(format_report(report))
+    return EXIT_OK
+
+
+def cmd_inplace(args: argparse.Namespace) -> int:
+    from . import inplace
+
+    if args.jobs < 1:
+        print("cleaner: -j must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    config = _config(args)
+    cleaner = Cleaner(config.options(timeout=args.timeout))  # broken rules fail before any file is touched
+    if args.command == "fix":
+        return inplace.fix(args.paths, config, cleaner, jobs=args.jobs)
+    return inplace.check(args.paths, config, cleaner, jobs=args.jobs, diff=args.diff)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    import json
+
+    from .config import format_config
+
+    config = _config(args)
+    if args.json:
+        body = {key: {"value": list(v) if isinstance(v, tuple) else v, "source": src} for key, v, src in config.describe()}
+        print(json.dumps({"file": str(config.file) if config.file else None, "settings": body}, indent=2))
+    else:
+        print(format_config(config))
     return EXIT_OK
 
 

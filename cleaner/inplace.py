@@ -1,0 +1,268 @@
+"""In-place mode for corpora kept in git: `cleaner fix` rewrites files, `cleaner check` only reports.
+
+A file is clean when cleaning it again would write the same bytes: the article text exactly
+as `cleaner clean` writes OUT/articles/REL.txt. `fix` writes that text over the file with a
+temp file and a rename, so a crash never leaves a half-written document; an `.html` file
+becomes a `.txt` beside it and the `.html` is removed (the text replaces the page, as a
+formatter replaces a file). The comment thread goes to a sidecar beside the article,
+`{name}.comments.jsonl` by default; a later run that finds no thread leaves it alone.
+Empty files are left alone: there is nothing to clean in them.
+
+Exit status follows the formatter conventions pre-commit expects: 0 nothing to change,
+1 something changed (fix) or would change (check), 2 an error (which outranks 1).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, TextIO
+
+from .config import Config
+from .io import JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, Dest, Item, atomic_write, decode, suffix_of
+from .model import Cleaned, Document, Failure, Kind, Post
+from .pipeline import Cleaner
+
+EXIT_CLEAN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
+HTML_SUFFIXES = tuple(s for s, k in TEXT_SUFFIXES.items() if k is Kind.HTML)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What fix would do to one file: the text it would write and why, or why it cannot."""
+
+    path: Path  # the file as named
+    out: Path  # where the article goes: the file itself, or a .txt beside an .html
+    before: str = ""
+    after: str = ""
+    reasons: tuple[str, ...] = ()
+    comments: tuple[Post, ...] = ()
+    error: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return not self.error and (self.out != self.path or self.before != self.after)
+
+
+# --------------------------------------------------------------------------- which files
+
+
+def targets(paths: Iterable[str | Path], config: Config) -> Iterator[Path | Verdict]:
+    """Files to look at: named files as they are, folders walked for .txt/.html; excludes skipped."""
+    seen: set[Path] = set()
+    for path in _expand(paths, config):
+        if isinstance(path, Verdict):
+            yield path
+            continue
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+
+def _expand(paths: Iterable[str | Path], config: Config) -> Iterator[Path | Verdict]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path)
+                if suffix_of(child) in TEXT_SUFFIXES and not any(part.startswith(".") for part in rel.parts) \
+                        and not config.excluded(child):
+                    yield child
+        elif config.excluded(path):
+            continue
+        elif suffix_of(path) in JSONL_SUFFIXES:
+            yield Verdict(path, path, error="in-place mode cleans .txt and .html files; use `cleaner clean` for JSONL")
+        elif not path.is_file():
+            yield Verdict(path, path, error="no such file")
+        else:
+            yield path
+
+
+def out_path(path: Path) -> Path:
+    return path.with_suffix(".txt") if suffix_of(path) in HTML_SUFFIXES else path
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def read(path: Path) -> tuple[Item | None, Verdict | None]:
+    """The document of one file, or a verdict that ends its journey (empty, unreadable, in the way)."""
+    out = out_path(path)
+    if out != path and out.exists():
+        return None, Verdict(path, out, error=f"{out.name} already exists beside it; fix would overwrite it")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Verdict(path, out, error=f"cannot read: {exc.strerror or exc}")
+    if not data.strip():
+        return None, Verdict(path, path)  # nothing to clean; an empty file is clean
+    try:
+        content = decode(data)
+    except DecodeError as exc:
+        return None, Verdict(path, out, error=str(exc))
+    kind = Kind.HTML if out != path else Kind.TEXT
+    return Item(Dest("mirror", str(path)), doc=Document(str(path), kind, content, source=str(path))), None
+
+
+def verdict(path: Path, before: str, result: Cleaned | Failure) -> Verdict:
+    """Compare the file with what cleaning it writes; name the rules that made the difference."""
+    out = out_path(path)
+    if isinstance(result, Failure):
+        return Verdict(path, out, error=result.message)
+    after = result.article_file_text()
+    if after == before and out == path:
+        return Verdict(path, out, before, after)
+    return Verdict(path, out, before, after, reasons_of(result, before, after, out != path), result.comments)
+
+
+def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tuple[str, ...]:
+    """Rule ids with counts, then the comment thread, then what no rule explains (whitespace)."""
+    counts = Counter(r.rule for r in cleaned.removed)
+    reasons = [f"{rule} ({n})" if n > 1 else rule for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if cleaned.comments:
+        reasons.append(f"comments ({len(cleaned.comments)} post{'s' if len(cleaned.comments) != 1 else ''})")
+    if converted:
+        reasons.append("html-to-txt")
+    if not reasons and before != after:
+        reasons.append("whitespace")
+    return tuple(reasons)
+
+
+def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1) -> Iterator[Verdict]:
+    """A verdict for every target, in order; documents are cleaned on `jobs` processes."""
+    from .runner import results
+
+    contents: dict[str, str] = {}
+    early: list[Verdict] = []
+
+    def items() -> Iterator[Item]:
+        for target in targets(paths, config):
+            if isinstance(target, Verdict):
+                early.append(target)
+                continue
+            item, done = read(target)
+            if done is not None:
+                early.append(done)
+                continue
+            assert item is not None and item.doc is not None
+            contents[item.dest.rel] = item.doc.content
+            yield item
+
+    for dest, result, _size in results(items(), config.options(), jobs, cleaner):
+        yield from _drain(early)
+        yield verdict(Path(dest.rel), contents.pop(dest.rel), result)
+    yield from _drain(early)
+
+
+def _drain(pending: list[Verdict]) -> Iterator[Verdict]:
+    while pending:
+        yield pending.pop(0)
+
+
+# --------------------------------------------------------------------------- acting
+
+
+def sidecar_path(out: Path, template: str) -> Path:
+    return out.parent / template.format(name=out.name, stem=out.stem)
+
+
+def apply(v: Verdict, comments_template: str | None) -> None:
+    """Write one fix: sidecar first, then the article (atomic), then drop the replaced .html."""
+    if v.comments and comments_template:
+        body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in v.comments)
+        atomic_write(sidecar_path(v.out, comments_template), body.encode("utf-8"))
+    atomic_write(v.out, v.after.encode("utf-8"))
+    if v.out != v.path:
+        try:
+            v.path.unlink()
+        except OSError as exc:
+            raise OSError(f"wrote {v.out} but could not remove {v.path.name}: {exc.strerror or exc}") from exc
+
+
+def unified_diff(v: Verdict) -> str:
+    """A patch from the file as it is to the file fix would write."""
+    lines = difflib.unified_diff(_lines(v.before), _lines(v.after), fromfile=f"a/{v.path.as_posix()}",
+                                 tofile=f"b/{v.out.as_posix()}")
+    return "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+# --------------------------------------------------------------------------- the two commands
+
+
+@dataclass(frozen=True)
+class Tally:
+    changed: int = 0
+    clean: int = 0
+    errors: int = 0
+
+    def add(self, v: Verdict) -> "Tally":
+        if v.error:
+            return Tally(self.changed, self.clean, self.errors + 1)
+        if v.changed:
+            return Tally(self.changed + 1, self.clean, self.errors)
+        return Tally(self.changed, self.clean + 1, self.errors)
+
+    @property
+    def status(self) -> int:
+        return EXIT_ERROR if self.errors else EXIT_CHANGED if self.changed else EXIT_CLEAN
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def fix(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1,
+        out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Clean files in place; print `Fixing FILE` for each one changed."""
+    tally = Tally()
+    for v in judge_all(paths, config, cleaner, jobs):
+        if v.changed:
+            try:
+                apply(v, config["comments"])
+            except OSError as exc:
+                message = str(exc) if v.out.exists() and v.out != v.path and exc.__cause__ else \
+                    f"cannot write: {exc.strerror or exc} (file left as it was)"
+                v = Verdict(v.path, v.out, error=message)
+            else:
+                print(f"Fixing {v.path}", file=out)
+                if not v.after:
+                    print(f"cleaner: {v.out}: no article text was left; the file is now empty", file=err)
+        if v.error:
+            print(f"cleaner: {v.path}: {v.error}", file=err)
+        tally = tally.add(v)
+    print(f"cleaner: {_plural(tally.changed, 'file')} fixed, {tally.clean} unchanged"
+          + (f", {_plural(tally.errors, 'error')}" if tally.errors else ""), file=err)
+    return tally.status
+
+
+def check(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1, diff: bool = False,
+          out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Change nothing; list the files fix would change with the rule ids, or print a unified diff."""
+    tally = Tally()
+    listing = err if diff else out  # with --diff, stdout is a patch and nothing else
+    for v in judge_all(paths, config, cleaner, jobs):
+        if v.error:
+            print(f"cleaner: {v.path}: {v.error}", file=err)
+        elif v.changed:
+            print(f"{v.path}: {', '.join(v.reasons)}", file=listing)
+            if diff:
+                print(unified_diff(v), end="", file=out)
+        tally = tally.add(v)
+    if tally.changed:
+        summary = f"{_plural(tally.changed, 'file')} would be fixed, {tally.clean} already clean"
+    else:
+        summary = f"{_plural(tally.clean, 'file')} already clean"
+    print(f"cleaner: {summary}" + (f", {_plural(tally.errors, 'error')}" if tally.errors else ""), file=err)
+    return tally.status
