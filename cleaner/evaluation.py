@@ -43,8 +43,10 @@ def read_gold(
     """Load gold records, leaving out broken pages (gold barely in the page) so they don't skew scores.
 
     Reads .jsonl or .jsonl.gz. Returns (records, skipped): `skipped` counts records whose
-    `page_text_gold_recall` is below `min_recall`; records without that field are kept.
-    `limit` caps the number of records returned (skipped ones don't count towards it).
+    `page_text_gold_recall` is below `min_recall` or null (null: the gold article is empty,
+    so the recall is undefined; the README's page counts, e.g. cleaneval 730, leave them
+    out). Records without the field at all are kept. `limit` caps the number of records
+    returned (skipped ones don't count towards it).
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
@@ -57,10 +59,11 @@ def read_gold(
             if not line.strip():
                 continue
             record = json.loads(line)
-            recall = record.get("page_text_gold_recall")
-            if recall is not None and recall < min_recall:
-                skipped += 1
-                continue
+            if "page_text_gold_recall" in record:
+                recall = record["page_text_gold_recall"]
+                if recall is None or recall < min_recall:
+                    skipped += 1
+                    continue
             records.append(record)
     return records, skipped
 
