@@ -45,6 +45,16 @@ def _options(args: argparse.Namespace) -> Options:
     return _config(args).options(timeout=getattr(args, "timeout", 30.0))
 
 
+def _scale_args(p: argparse.ArgumentParser) -> None:
+    """Flags of `clean` for corpus-scale runs: discovery, sharded output, the Ray engine."""
+    p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match, e.g. '*.warc.gz'")
+    p.add_argument("--shard-size", type=int, metavar="N", help="write OUT/part-NNNNN.jsonl.zst shards of N records")
+    p.add_argument("--compression", choices=["none", "gz", "zst"], help="compression of shards or stdout (default: zst for shards)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or a Ray Data job")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to join (default: RAY_ADDRESS or a local Ray)")
+    p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl", help="Ray engine output format")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip page chrome from scraped documents; separate comments.")
     parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
@@ -59,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    _scale_args(p)
     _rule_args(p)
 
     p = sub.add_parser("explain", help="show each line of a document: kept, removed and why, or comment")
@@ -101,6 +112,10 @@ def _inplace_parsers(sub) -> None:
         _rule_args(p)
     p = sub.add_parser("config", help="print the resolved project config and where each value came from")
     p.add_argument("--json", action="store_true", help="as JSON: {key: {value, source}}")
+    for flag in ("--text-field", "--html-field", "--id-field", "--comments"):
+        p.add_argument(flag, help="see how this flag overrides the config")
+    p.add_argument("--no-comments", action="store_true", help="see how this flag overrides the config")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="see how this flag overrides the config")
     _rule_args(p)
 
 
@@ -123,14 +138,27 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("cleaner: -j must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if args.shard_size is not None and args.shard_size < 1:
+        print("cleaner: --shard-size must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     config = RunConfig(
         inputs=tuple(args.paths), out=args.out, options=options,
         fields=_config(args).fields(),
         jobs=args.jobs, progress=False if args.no_progress else None,
+        glob=args.glob, shard_size=args.shard_size, compression=args.compression,
     )
-    report = run(config, cleaner)
+    if args.engine == "ray":
+        from .ray_engine import RayError, run_ray
+
+        try:
+            report = run_ray(config, cleaner, address=args.ray_address, output_format=args.output_format)
+        except RayError as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        report = run(config, cleaner)
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
@@ -190,8 +218,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     predictors = {"cleaner": predictor(cleaner)}
     if "trafilatura" in args.baseline:
         predictors["trafilatura"] = trafilatura_baseline
-    records = read_gold(args.gold, limit=args.limit)
-    report = evaluate(records, predictors, mode=args.mode, worst=args.worst)
+    records, skipped = read_gold(args.gold, limit=args.limit)
+    print(f"{args.gold}: {len(records)} pages scored, {skipped} skipped (page_text_gold_recall < 0.5)", file=sys.stderr)
+    report = evaluate(records, predictors, mode=args.mode, worst=args.worst, progress=sys.stderr.isatty())
     print(format_report(report))
     return EXIT_OK
 
