@@ -88,6 +88,8 @@ class Cleaner:
         meta = {**doc.meta, **(extra_meta or {}), "language": page.lang, "cleaner": self.stamp}
         if page.timeouts:
             meta["rule_timeouts"] = sorted(set(page.timeouts))
+        if page.held_back:
+            meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(
             id=doc.id, title=page.title, text=join_lines(page, kept), comments=posts,
             removed=tuple(page.removed), meta=meta, lines=tuple(page.lines),

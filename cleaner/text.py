@@ -52,6 +52,8 @@ class Page:
     comments_from: int | None = None  # index of the first line of the comment thread
     line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
     posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
+    truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
+    held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
     timeouts: list[str] = field(default_factory=list)
 
     def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
@@ -98,9 +100,9 @@ def _act_strip(page: Page, i: int, hit: Hit) -> None:
 
 
 def _act_truncate(page: Page, i: int, hit: Hit) -> None:
-    for j in range(i, len(page.lines)):
-        if page.lines[j].label in (Label.UNDECIDED, Label.KEEP):
-            page.label(j, Label.DROP, hit.rule.id)
+    """Drop the marker now; whether all after it goes waits until the article core is known."""
+    page.label(i, Label.DROP, hit.rule.id)
+    page.truncates.append((i, hit.rule.id))
 
 
 def _act_comments_start(page: Page, i: int, hit: Hit) -> None:
@@ -124,7 +126,7 @@ ACTIONS = {
 
 
 def apply_rules(page: Page, rulebook: Rulebook) -> None:
-    """Label lines with the first rule that fires on each; truncate ends the scan."""
+    """Label lines with the first rule that fires on each."""
     body_start = _first_prose(page)
     rulebook.timeouts = []
     for i, line in enumerate(page.lines):
@@ -136,8 +138,6 @@ def apply_rules(page: Page, rulebook: Rulebook) -> None:
         page.signals.update(hit.rule.signals)
         page.line_signals[i] = hit.rule.signals
         ACTIONS[hit.rule.action](page, i, hit)
-        if hit.rule.action == "truncate":
-            break
     page.timeouts.extend(rulebook.timeouts)
 
 
@@ -160,6 +160,7 @@ class Thresholds:
     short_max_words: int = 6
     caption_max_words: int = 60
     alt_max_words: int = 8
+    max_truncate_share: float = 0.5  # a truncate rule may not remove more of the core's prose than this
     core_bad_cost: float = 45.0
     core_near_weight: float = 0.3
 
@@ -292,12 +293,38 @@ def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
             page.strip(i, page.lines[i].text[m.end():], "heuristic/dateline-residue", m.group(0))
 
 
+def apply_truncate(page: Page, core_start: int, core_stop: int, t: Thresholds = DEFAULT) -> int:
+    """Cut the page at the first truncate marker inside or after the core; return the new core stop.
+
+    A marker before the core is a menu item ("Related" in a nav bar), not the end of the
+    article. A cut that would remove more than `max_truncate_share` of the core's prose is
+    held back and reported rather than emptying the article.
+    """
+    marker = next(((i, rule) for i, rule in page.truncates if i >= core_start), None)
+    if marker is None:
+        return core_stop
+    at, rule = marker
+    if at < page.article_end:
+        good = [page.features(i).chars for i in page.undecided(core_start, core_stop) if page.features(i).good]
+        lost = [page.features(i).chars for i in page.undecided(at, core_stop) if page.features(i).good]
+        if good and sum(lost) > t.max_truncate_share * sum(good):
+            page.held_back.append(rule)
+            return core_stop
+    end = page.article_end if at < page.article_end else len(page.lines)  # a thread after the article stays
+    for j in range(at, end):
+        if page.lines[j].label in (Label.UNDECIDED, Label.KEEP) and not page.lines[j].blank:
+            page.label(j, Label.DROP, rule)
+    return min(core_stop, at)
+
+
 def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
     """Label every line the rules left undecided; kept lines end up KEEP."""
     label_captions(page, t)
     start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end
+    if apply_truncate(page, start, stop, t) < stop:  # the cut took the core's tail: find the core again
+        start, stop = find_core(page, t)
     choose_title(page, start, t)
     label_head(page, start, t)
     strip_dateline(page, start, stop)
