@@ -204,9 +204,13 @@ def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
     best, best_span = 0.0, (0, 0)
     run, run_start = 0.0, None
     scored = [i for i in range(page.article_end) if not page.lines[i].blank and page.lines[i].label is Label.UNDECIDED]
-    for i in scored:
+    chrome = {i for i in range(page.article_end) if page.lines[i].label is Label.DROP and not page.lines[i].blank}
+    for i in sorted(chrome.union(scored)):
         f = page.features(i)
-        score = float(f.chars) if f.good else 0.0 if f.near_good else -t.core_bad_cost - 0.5 * f.chars
+        if i in chrome:  # a line a rule dropped is chrome: it separates the core from what lies beyond
+            score = -t.core_bad_cost
+        else:
+            score = float(f.chars) if f.good else 0.0 if f.near_good else -t.core_bad_cost - 0.5 * f.chars
         if run_start is None:
             if score <= 0:
                 continue
