@@ -24,8 +24,12 @@ _TRAILING = regex.compile(r"[ \t\u00a0\u200b]+$", regex.M)
 
 
 def normalise(content: str) -> str:
-    """One newline convention, NFC, no BOM, no trailing spaces: what every stage assumes."""
-    content = content.lstrip("\ufeff")
+    """One newline convention, NFC, no BOM, no trailing spaces: what every stage assumes.
+
+    U+FEFF goes wherever it stands: mid-text it is a stray BOM from glued files, and keeping
+    it there would make a second clean strip it once the lines above it are gone.
+    """
+    content = content.replace("\ufeff", "")
     content = _NEWLINES.sub("\n", content)
     content = unicodedata.normalize("NFC", content)
     return _TRAILING.sub("", content)
