@@ -245,29 +245,37 @@ def _read_toml(path: Path) -> tuple[Mapping[str, Any], Mapping[str, int]]:
     return section, toml_key_lines(text, section)
 
 
+_TABLE = regex.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = regex.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+
+
+def _dotted(name: str) -> list[str]:
+    parts = regex.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", name)
+    return [p.strip("\"'") for p in parts]
+
+
 def toml_key_lines(text: str, section: Mapping[str, Any]) -> dict[str, int]:
     """Line of each key of [tool.cleaner], found by scanning the text (tomllib keeps no positions)."""
-    lines = text.splitlines()
     found: dict[str, int] = {}
+    table: list[str] = []
     header = None
-    in_section = False
-    for no, line in enumerate(lines, 1):
-        stripped = line.strip()
-        table = regex.match(r"^\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$", stripped)
-        if table:
-            name = regex.sub(r"\s*\.\s*", ".", table.group(1)).replace('"', "").replace("'", "")
-            in_section = name == "tool.cleaner"
-            header = no if in_section else header
-            sub = regex.match(r"^tool\.cleaner\.([^.]+)", name)
-            if sub and sub.group(1) in section:
-                found.setdefault(sub.group(1), no)
+    for no, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("[["):
+            table = ["<array>"]
             continue
-        if stripped.startswith("[["):
-            in_section = False
+        m = _TABLE.match(line)
+        if m:
+            table = _dotted(m.group(1))
+            if table == ["tool", "cleaner"]:
+                header = header or no
+            elif table[:2] == ["tool", "cleaner"] and len(table) > 2:
+                found.setdefault(table[2], no)
             continue
-        key = regex.match(r"""^\s*(?:tool\s*\.\s*cleaner\s*\.\s*)?(["']?)([A-Za-z0-9_-]+)\1\s*[.=]""", line)
-        if key and key.group(2) in section and (in_section or "cleaner" in line.split("=")[0]):
-            found.setdefault(key.group(2), no)
+        m = _KEY.match(line)
+        if m:
+            path = table + _dotted(m.group(1))
+            if path[:2] == ["tool", "cleaner"] and len(path) > 2:
+                found.setdefault(path[2], no)
     for key in section:
         found.setdefault(key, header or 1)
     return found

@@ -4,7 +4,8 @@ A file is clean when cleaning it again would write the same bytes: the article t
 as `cleaner clean` writes OUT/articles/REL.txt. `fix` writes that text over the file with a
 temp file and a rename, so a crash never leaves a half-written document; an `.html` file
 becomes a `.txt` beside it and the `.html` is removed (the text replaces the page, as a
-formatter replaces a file). The comment thread goes to a sidecar beside the article,
+formatter replaces a file). That .txt is the HTML path's article settled by the text path,
+so `check` finds it clean. The comment thread goes to a sidecar beside the article,
 `{name}.comments.jsonl` by default; a later run that finds no thread leaves it alone.
 Empty files are left alone: there is nothing to clean in them.
 
@@ -18,7 +19,7 @@ import difflib
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
@@ -109,6 +110,23 @@ def read(path: Path) -> tuple[Item | None, Verdict | None]:
     return Item(Dest("mirror", str(path)), doc=Document(str(path), kind, content, source=str(path))), None
 
 
+def settle(cleaner: Cleaner, result: Cleaned | Failure) -> Cleaned | Failure:
+    """An .html page's article also goes through the text path, so the .txt it becomes is already clean.
+
+    `check` judges a .txt with the text path; the HTML path keeps what trafilatura kept, so
+    without this a page fixed on one commit would be fixed again on the next.
+    """
+    text = result.article_file_text() if isinstance(result, Cleaned) else ""
+    if not text.strip():
+        return result
+    try:
+        again = cleaner.clean_text(Document(result.id, Kind.TEXT, text))
+    except Exception as exc:  # noqa: BLE001 - reported like any failure to clean
+        return Failure(result.id, result.id, "clean", f"{type(exc).__name__}: {exc}")
+    posts = result.comments + tuple(Post(p.index + len(result.comments), p.text) for p in again.comments)
+    return replace(again, comments=posts, removed=result.removed + again.removed, meta=result.meta)
+
+
 def verdict(path: Path, before: str, result: Cleaned | Failure) -> Verdict:
     """Compare the file with what cleaning it writes; name the rules that made the difference."""
     out = out_path(path)
@@ -121,7 +139,7 @@ def verdict(path: Path, before: str, result: Cleaned | Failure) -> Verdict:
 
 
 def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tuple[str, ...]:
-    """Rule ids with counts, then the comment thread, then what no rule explains (whitespace)."""
+    """Rule ids with counts, then the comment thread, then what no rule explains (newlines, spaces, NFC)."""
     counts = Counter(r.rule for r in cleaned.removed)
     reasons = [f"{rule} ({n})" if n > 1 else rule for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     if cleaned.comments:
@@ -129,7 +147,7 @@ def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tu
     if converted:
         reasons.append("html-to-txt")
     if not reasons and before != after:
-        reasons.append("whitespace")
+        reasons.append("normalise")
     return tuple(reasons)
 
 
@@ -155,7 +173,8 @@ def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, job
 
     for dest, result, _size in results(items(), config.options(), jobs, cleaner):
         yield from _drain(early)
-        yield verdict(Path(dest.rel), contents.pop(dest.rel), result)
+        path = Path(dest.rel)
+        yield verdict(path, contents.pop(dest.rel), settle(cleaner, result) if out_path(path) != path else result)
     yield from _drain(early)
 
 
@@ -185,9 +204,8 @@ def apply(v: Verdict, comments_template: str | None) -> None:
 
 
 def unified_diff(v: Verdict) -> str:
-    """A patch from the file as it is to the file fix would write."""
-    lines = difflib.unified_diff(_lines(v.before), _lines(v.after), fromfile=f"a/{v.path.as_posix()}",
-                                 tofile=f"b/{v.out.as_posix()}")
+    """A patch from the file as it is to the file fix would write (paths as named: `patch -p0` applies it)."""
+    lines = difflib.unified_diff(_lines(v.before), _lines(v.after), fromfile=str(v.path), tofile=str(v.out))
     return "".join(lines)
 
 
@@ -224,8 +242,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def fix(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1,
-        out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+        out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Clean files in place; print `Fixing FILE` for each one changed."""
+    out, err = out or sys.stdout, err or sys.stderr
     tally = Tally()
     for v in judge_all(paths, config, cleaner, jobs):
         if v.changed:
@@ -248,8 +267,9 @@ def fix(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int
 
 
 def check(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1, diff: bool = False,
-          out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+          out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Change nothing; list the files fix would change with the rule ids, or print a unified diff."""
+    out, err = out or sys.stdout, err or sys.stderr
     tally = Tally()
     listing = err if diff else out  # with --diff, stdout is a patch and nothing else
     for v in judge_all(paths, config, cleaner, jobs):
