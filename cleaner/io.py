@@ -275,20 +275,26 @@ def _jsonl_lines(raw: IO[bytes], label: str, rel: str, dest: Dest, fields: Field
     try:
         for line in raw:
             lineno += 1
-            if not line.strip():
-                continue
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Item(dest, failure=Failure(str(lineno), f"{label}:{lineno}", "read", f"invalid UTF-8 at byte {exc.start} of the line"))
-                continue
-            yield record_item(text, f"{label}:{lineno}", lineno, dest, fields)
+            item = line_item(line, label, lineno, dest, fields)
+            if item is not None:
+                yield item
     except (OSError, EOFError, ValueError) as exc:  # truncated or corrupt compressed stream
         yield Item(dest, failure=Failure(rel, label, "read", f"cannot read {Path(label).name} after line {lineno}: {exc}"))
 
 
+def line_item(line: bytes, label: str, lineno: int, dest: Dest, fields: Fields) -> Item | None:
+    """One JSONL line (bytes) as an item, None for a blank line; the Ray engine reads through this too."""
+    if not line.strip():
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Item(dest, failure=Failure(str(lineno), f"{label}:{lineno}", "read", f"invalid UTF-8 at byte {exc.start} of the line"))
+    return record_item(text, f"{label}:{lineno}", lineno, dest, fields)
+
+
 def record_item(line: str, where: str, lineno: int, dest: Dest, fields: Fields) -> Item:
-    """A JSONL line as an item; the Ray engine calls this too, so both engines read alike."""
+    """A decoded JSONL line as an item: a failure for broken JSON, else the record's document."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
