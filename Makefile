@@ -25,8 +25,19 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 venv: $(VENV)/.installed
 
+# IN_PLACE=1: `cleaner fix` rewrites the files under CORPUS (a pipeline gate: the recipe fails with
+# status 1 when anything changed, 2 on error; make itself then exits 2, as it does for any failed recipe).
+# It wants CORPUS named on the command line, so a bare `make clean-corpus IN_PLACE=1` never rewrites the seeds.
+IN_PLACE ?=
+
 clean-corpus: $(VENV)/.installed
+ifneq ($(filter 1 yes true,$(IN_PLACE)),)
+	@if [ "$(origin CORPUS)" = "file" ]; then \
+	  echo "clean-corpus: IN_PLACE=1 rewrites files; name them: make clean-corpus IN_PLACE=1 CORPUS=DIR" >&2; exit 2; fi
+	$(BIN)/cleaner fix $(CORPUS) $(if $(JOBS),-j $(JOBS)) $(ARGS)
+else
 	$(BIN)/cleaner clean $(CORPUS) -o $(OUT) $(if $(JOBS),-j $(JOBS)) $(ARGS)
+endif
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -n 2 $(ARGS)
