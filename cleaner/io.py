@@ -75,7 +75,8 @@ class Source:
         lower = self.rel.lower()
         ext = next((s for s in (".gz", ".zst") if lower.endswith(s)), "")
         base = self.rel[: len(self.rel) - len(ext)] if ext else self.rel
-        base = base[: base.rfind(".")] if "." in PurePosixPath(base).name else base  # drop .warc / .wet
+        while base.lower().endswith((".warc", ".wet")):  # CC-MAIN-...warc.wet.gz -> CC-MAIN-....jsonl.gz
+            base = base[: base.rfind(".")]
         return f"{base}.jsonl{ext}"
 
     @property
@@ -219,7 +220,8 @@ def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
     if name.endswith(".zst"):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)  # type: ignore[return-value]
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
+        return io.BufferedReader(reader, 1 << 20)  # type: ignore[arg-type]  # adds readline and line iteration
     return raw
 
 

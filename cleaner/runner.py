@@ -529,6 +529,15 @@ class Run:
         self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
         self.unit: Any = None
         self.unit_records = 0
+        if config.mode == "shards":
+            self._drop_stale_shards()
+
+    def _drop_stale_shards(self) -> None:
+        """Shards past the done ones are left from an interrupted or other run: they will be rewritten or must go."""
+        for part in self.config.out.glob("part-*.jsonl*"):
+            index = part.name[5:].split(".", 1)[0]
+            if index.isdigit() and int(index) >= self.unit_index:
+                part.unlink()
 
     def items(self) -> Iterator[Item]:
         if self.config.mode == "mirror":
