@@ -1,6 +1,7 @@
 """WARC and WET input through fastwarc: HTML `response` records take the HTML path, WET `conversion` records the text path.
 
-Each record's URL and date go into the document's metadata. Records that are not documents
+Each record's URL and date go into the document's metadata as `url` and `warc_date` (the
+HTML path may add a `date` of its own: the one the page states). Records that are not documents
 (requests, metadata, images and other non-HTML responses, redirects) are passed over, not
 reported; a record whose payload cannot be decoded is a failure like any other.
 """
@@ -12,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from .io import CountingReader, Dest, Item, Meter, decode, DecodeError
+from .io import DecodeError, Dest, Item, Meter, decode
 from .model import Document, Failure, Kind
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,30 +37,36 @@ def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None) -> I
     except ImportError as exc:
         yield Item(dest, failure=Failure(rel, str(path), "read", str(exc)))
         return
-    try:
-        raw = CountingReader(open(path, "rb", buffering=0), meter)  # type: ignore[arg-type]
-    except OSError as exc:
-        message = "no such file or directory" if isinstance(exc, FileNotFoundError) else f"cannot read {path}: {exc}"
-        yield Item(dest, failure=Failure(rel, str(path), "read", message))
+    if not path.is_file():
+        yield Item(dest, failure=Failure(rel, str(path), "read", "no such file or directory"))
         return
     wanted = WarcRecordType.response | WarcRecordType.conversion
-    position = 0
-    with raw:
+    records = iter(ArchiveIterator(str(path), record_types=wanted, parse_http=True, auto_decode="all", fsspec_args=False))
+    position, counted = 0, 0
+    while True:
         try:
-            for record in ArchiveIterator(raw, record_types=wanted, parse_http=True, auto_decode="all"):
-                position = record.stream_pos
-                item = record_item(record, f"{path}@{position}", dest, WarcRecordType)
-                if item is not None:
-                    yield item
-        except (OSError, ValueError) as exc:
+            record = next(records, None)
+            if record is None:
+                break
+            position = record.stream_pos
+            item = record_item(record, f"{path}@{position}", dest, WarcRecordType)
+        except Exception as exc:  # noqa: BLE001 - fastwarc raises OSError, or a Rust panic for broken streams
             yield Item(dest, failure=Failure(rel, f"{path}@{position}", "read", f"cannot read {path.name} past byte {position}: {exc}"))
+            break
+        if meter is not None:  # stream_pos is the record's offset in the file as stored (compressed or not)
+            meter.bytes += position - counted
+            counted = position
+        if item is not None:
+            yield item
+    if meter is not None:
+        meter.bytes += max(0, path.stat().st_size - counted)
 
 
 def record_item(record, where: str, dest: Dest, types) -> Item | None:
     """The document of one record, None when the record holds no document."""
     headers = record.headers
     record_id = (headers.get("WARC-Record-ID") or where).strip("<>")
-    meta = {"url": headers.get("WARC-Target-URI") or "", "date": headers.get("WARC-Date") or "",
+    meta = {"url": headers.get("WARC-Target-URI") or "", "warc_date": headers.get("WARC-Date") or "",
             "warc_type": "response" if record.record_type == types.response else "conversion"}
     if record.record_type == types.conversion:
         kind, content_type = Kind.TEXT, "text/plain"
@@ -72,6 +79,9 @@ def record_item(record, where: str, dest: Dest, types) -> Item | None:
             return None
         kind = Kind.HTML
     payload = record.reader.read()
+    if len(payload) < record.content_length:  # fastwarc hands out what a cut file still holds
+        return Item(dest, failure=Failure(record_id, where, "read",
+                                          f"truncated record: {len(payload)} of {record.content_length} bytes"))
     try:
         content = decode(payload) if kind is Kind.TEXT else decode_html(payload, record.http_charset if record.is_http else None)
     except DecodeError as exc:
