@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import stat
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -195,7 +197,10 @@ def apply(v: Verdict, comments_template: str | None) -> None:
     if v.comments and comments_template:
         body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in v.comments)
         atomic_write(sidecar_path(v.out, comments_template), body.encode("utf-8"))
+    mode = stat.S_IMODE(v.path.stat().st_mode)
     atomic_write(v.out, v.after.encode("utf-8"))
+    if stat.S_IMODE(v.out.stat().st_mode) != mode:
+        os.chmod(v.out, mode)  # a rewritten file keeps its permissions, as an edit would
     if v.out != v.path:
         try:
             v.path.unlink()

@@ -224,6 +224,13 @@ def test_html_never_overwrites_an_existing_txt(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "page.txt").read_text(encoding="utf-8") == "mine\n" and (tmp_path / "page.html").exists()
 
 
+def test_fix_keeps_the_file_mode(corpus, capsys):
+    target = sorted(corpus.glob("*.txt"))[0]
+    target.chmod(0o640)
+    assert cli(capsys, "fix", str(target))[0] == 1
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
 def test_excludes_apply_to_named_files_and_walked_folders(corpus, capsys):
     drafts = corpus / "drafts"
     drafts.mkdir()
