@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .io import Fields, decode, suffix_of
+from .io import decode, suffix_of
 from .model import Document, Kind, Label
 from .pipeline import Cleaner, Options
 from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
