@@ -19,8 +19,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+# The test extra includes Ray (about 35 s to install): tests/test_ray.py runs a local Ray, never skips.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[test,warc]'
+	$(BIN)/python -m pip install -q -e '.[test,warc,ray]'
 	touch $@
 
 venv: $(VENV)/.installed

@@ -1,0 +1,208 @@
+"""`make bench`: documents/s and MB/s of the text and HTML paths, plain trafilatura beside them, -j1 against -j2.
+
+Input: the gold pages in ../shared/eval (their `page_text` for the text path, their `html` for
+the HTML path). Each page goes through trafilatura and through the HTML path back to back,
+in alternating order, so load from other processes falls on both alike. The runner figures
+run the real `run()` (reader, workers, shard writer) over the same pages as JSONL.
+
+Targets (issue 5): text path >= 20 MB/s per core; HTML path <= 1.15x trafilatura's time;
+-j2 >= 1.8x the throughput of -j1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Document, Kind
+from .pipeline import Cleaner, Options
+
+SETS = ("scrapinghub", "cleaneval", "dragnet-train")
+TARGET_TEXT_MBPS, TARGET_HTML_RATIO, TARGET_SPEEDUP = 20.0, 1.15, 1.8
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    eval_dir: Path
+    limit: int = 300  # pages, taken round-robin from the sets; 0 for all
+    runner_limit: int = 150  # pages for the -j1/-j2 runs of each path
+    warmup: int = 5
+    json_out: Path | None = None
+
+
+@dataclass
+class Timing:
+    """Time spent on a path with the documents and bytes it saw."""
+
+    seconds: float = 0.0
+    docs: int = 0
+    bytes: int = 0
+
+    def add(self, seconds: float, size: int) -> None:
+        self.seconds += seconds
+        self.docs += 1
+        self.bytes += size
+
+    def row(self, name: str) -> str:
+        return (f"{name:<22} {self.docs:>6} {self.bytes / 1e6:>8.2f} {self.seconds:>9.2f} "
+                f"{self.docs_per_s:>8.1f} {self.mb_per_s:>7.2f}")
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.bytes / 1e6 / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> dict:
+        return {"docs": self.docs, "mb": round(self.bytes / 1e6, 3), "seconds": round(self.seconds, 3),
+                "docs_per_s": round(self.docs_per_s, 2), "mb_per_s": round(self.mb_per_s, 3)}
+
+
+def load_pages(eval_dir: Path, limit: int) -> list[dict]:
+    """Pages from every set, interleaved so a limit still samples all of them."""
+    per_set = []
+    for name in SETS:
+        path = eval_dir / f"{name}.jsonl.gz"
+        if path.exists():
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                per_set.append([json.loads(line) for line in fh])
+    if not per_set:
+        raise SystemExit(f"cleaner bench: no eval sets found in {eval_dir}")
+    pages = [p for group in _zip_longest(per_set) for p in group]
+    return pages[:limit] if limit else pages
+
+
+def _zip_longest(groups: list[list[dict]]):
+    for i in range(max(len(g) for g in groups)):
+        yield [g[i] for g in groups if i < len(g)]
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def time_paths(pages: list[dict], cleaner: Cleaner, warmup: int) -> dict[str, Timing]:
+    """The text path, the HTML path and plain trafilatura.bare_extraction, page by page in one process."""
+    import trafilatura
+
+    for page in pages[:warmup]:  # first calls build caches and import lazily: keep them out of the figures
+        cleaner.clean(Document("w", Kind.HTML, page["html"]))
+        cleaner.clean(Document("w", Kind.TEXT, page["page_text"]))
+        trafilatura.bare_extraction(page["html"], url=page.get("url"))
+    timings = {"text": Timing(), "html": Timing(), "trafilatura": Timing()}
+    for n, page in enumerate(pages):
+        html, text = page["html"], page["page_text"]
+        steps = [("html", lambda: cleaner.clean(Document(str(n), Kind.HTML, html, {"url": page.get("url") or ""}))),
+                 ("trafilatura", lambda: trafilatura.bare_extraction(html, url=page.get("url")))]
+        for name, step in (steps if n % 2 == 0 else steps[::-1]):
+            started = time.perf_counter()
+            step()
+            timings[name].add(time.perf_counter() - started, _size(html))
+        started = time.perf_counter()
+        cleaner.clean(Document(str(n), Kind.TEXT, text))
+        timings["text"].add(time.perf_counter() - started, _size(text))
+    return timings
+
+
+def time_runner(pages: list[dict], field: str, jobs: int, workdir: Path) -> Timing:
+    """The whole local engine (read JSONL, clean on `jobs` processes, write shards) over the pages."""
+    from .io import Fields
+    from .runner import RunConfig, run
+
+    source = workdir / f"{field}.jsonl"
+    if not source.exists():
+        with open(source, "w", encoding="utf-8") as fh:
+            for n, page in enumerate(pages):
+                key = "text" if field == "page_text" else "html"
+                fh.write(json.dumps({"id": str(n), key: page[field], "url": page.get("url") or ""}, ensure_ascii=False) + "\n")
+    out = workdir / f"out-{field}-{jobs}"
+    config = RunConfig(inputs=(str(source),), out=out, options=Options(), fields=Fields(), jobs=jobs,
+                       progress=False, shard_size=10_000, compression="zst")
+    started = time.perf_counter()
+    report = run(config)
+    return Timing(time.perf_counter() - started, report.documents_in, report.bytes_in)
+
+
+def machine() -> str:
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cleaner.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=Path("../shared/eval"))
+    parser.add_argument("--limit", type=int, default=BenchConfig.limit, help="pages for the path timings (0: all)")
+    parser.add_argument("--runner-limit", type=int, default=BenchConfig.runner_limit, help="pages for the -j1/-j2 runs")
+    parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures here")
+    args = parser.parse_args(argv)
+    config = BenchConfig(eval_dir=args.eval_dir, limit=args.limit, runner_limit=args.runner_limit, json_out=args.json_out)
+    return report(run_bench(config), config)
+
+
+def run_bench(config: BenchConfig) -> dict:
+    pages = load_pages(config.eval_dir, config.limit)
+    load_before = os.getloadavg()
+    paths = time_paths(pages, Cleaner(Options()), config.warmup)
+    runner_pages = pages[: config.runner_limit] if config.runner_limit else pages
+    runs: dict[str, dict[int, Timing]] = {}
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as tmp:
+        for field in ("page_text", "html"):
+            runs[field] = {jobs: time_runner(runner_pages, field, jobs, Path(tmp)) for jobs in (1, 2)}
+    return {"date": dt.date.today().isoformat(), "machine": machine(), "pages": len(pages),
+            "runner_pages": len(runner_pages), "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()], "paths": paths, "runs": runs}
+
+
+def report(results: dict, config: BenchConfig) -> int:
+    paths, runs = results["paths"], results["runs"]
+    print(f"cleaner bench {results['date']} on {results['machine']}")
+    print(f"load average before/after: {results['load_before']} / {results['load_after']}")
+    print(f"\n{results['pages']} eval pages, one process (HTML path and trafilatura timed back to back):")
+    print(f"{'path':<22} {'docs':>6} {'MB':>8} {'seconds':>9} {'docs/s':>8} {'MB/s':>7}")
+    for name, label in (("text", "text path"), ("html", "HTML path"), ("trafilatura", "trafilatura bare_extr.")):
+        print(paths[name].row(label))
+    ratio = paths["html"].seconds / paths["trafilatura"].seconds if paths["trafilatura"].seconds else float("inf")
+    text_mbps = paths["text"].mb_per_s
+    print(f"\n{results['runner_pages']} pages through the runner (read JSONL, clean, write zstd shards):")
+    print(f"{'run':<22} {'docs':>6} {'MB':>8} {'seconds':>9} {'docs/s':>8} {'MB/s':>7}")
+    speedups = {}
+    for field, label in (("page_text", "text"), ("html", "HTML")):
+        for jobs in (1, 2):
+            print(runs[field][jobs].row(f"{label} -j{jobs}"))
+        speedups[label] = runs[field][1].seconds / runs[field][2].seconds if runs[field][2].seconds else 0.0
+    print("\ntargets:")
+    print(f"  text path per core      {text_mbps:8.2f} MB/s   target >= {TARGET_TEXT_MBPS:.0f}   {_verdict(text_mbps >= TARGET_TEXT_MBPS)}")
+    print(f"  HTML / trafilatura time {ratio:8.2f}x       target <= {TARGET_HTML_RATIO}  {_verdict(ratio <= TARGET_HTML_RATIO)}")
+    for label, speedup in speedups.items():
+        print(f"  -j2 / -j1 ({label:<4})       {speedup:8.2f}x       target >= {TARGET_SPEEDUP}   {_verdict(speedup >= TARGET_SPEEDUP)}")
+    if config.json_out:
+        data = {**results, "paths": {k: v.to_json() for k, v in paths.items()},
+                "runs": {f: {str(j): t.to_json() for j, t in r.items()} for f, r in runs.items()},
+                "html_over_trafilatura": round(ratio, 3), "speedup_j2": {k: round(v, 3) for k, v in speedups.items()}}
+        config.json_out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
