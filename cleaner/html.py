@@ -36,6 +36,7 @@ from cssselect import GenericTranslator
 from lxml import etree
 
 from . import threads
+from .features import features
 from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import LANG_SAMPLE_CHARS, detect_language
 from .rulebook import Rule, Rulebook, word_count
@@ -122,53 +123,29 @@ def parse(content: str) -> lxml.html.HtmlElement | None:
 
 # --------------------------------------------------------------------------- selector rules
 
+SELECTOR_ACTIONS = ("drop", "comments-start", "post-boundary")
+
 
 def _element_text(el: etree._Element) -> str:
-    text = _SPACE.sub(" ", el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).strip()
+    text = _SPACE.sub(" ", "".join(el.itertext())).strip()
     return text if len(text) <= REMOVED_TEXT_CHARS else text[: REMOVED_TEXT_CHARS - 1] + "…"
 
 
-def _compile_selector(css: str) -> etree.XPath:
-    return etree.XPath(GenericTranslator().css_to_xpath(css, prefix="descendant-or-self::"))
+def _compile_selector(patterns: tuple[str, ...]) -> etree.XPath:
+    """One XPath for a rule's CSS selectors (a union), so a rule costs one tree walk."""
+    translate = GenericTranslator().css_to_xpath
+    return etree.XPath(" | ".join(translate(p, prefix="descendant-or-self::") for p in patterns))
 
 
-class Pruner:
-    """The selector rules of one rulebook, compiled once: each rule is one XPath."""
-
-    def __init__(self, rules: tuple[Rule, ...]):
-        self.rules = [(rule, _compile_selector(" , ".join(rule.patterns))) for rule in rules]
-
-    def matches(self, tree: etree._Element) -> list[tuple[Rule, etree._Element]]:
-        """Elements to prune, outermost only, with the first rule that matched each."""
-        seen: dict[etree._Element, Rule] = {}
-        for rule, xpath in self.rules:
-            for el in xpath(tree):
-                if isinstance(el, etree._Element) and el not in seen:
-                    seen[el] = rule
-        out = []
-        for el, rule in seen.items():
-            parent = el.getparent()
-            if parent is None:
-                continue  # never prune the root
-            if any(anc in seen for anc in el.iterancestors()):
-                continue
-            out.append((rule, el))
-        return out
-
-    def prune(self, tree: etree._Element) -> list[Removal]:
-        """Remove the matched elements (their tail text stays); return what left and why."""
-        removed = []
-        for rule, el in self.matches(tree):
-            text = _element_text(el)
-            if text:
-                removed.append(Removal(rule.id, text))
-            _drop_keep_tail(el)
-        return removed
+def _outermost(found: dict) -> list:
+    """The matched elements that lie inside no other match, in document order; never the root."""
+    return [el for el in found if el.getparent() is not None and not any(a in found for a in el.iterancestors())]
 
 
 def _drop_keep_tail(el: etree._Element) -> None:
+    """Remove an element but keep the text that follows it (its tail) in place."""
     parent = el.getparent()
-    if el.tail:
+    if el.tail and el.tail.strip():
         prev = el.getprevious()
         if prev is not None:
             prev.tail = (prev.tail or "") + el.tail
@@ -177,33 +154,138 @@ def _drop_keep_tail(el: etree._Element) -> None:
     parent.remove(el)
 
 
-_PRUNERS: "WeakKeyDictionary[Rulebook, Pruner]" = WeakKeyDictionary()
+@dataclass(frozen=True)
+class Thread:
+    """A comment thread cut out of the page by selector rules: its lines and where posts start."""
+
+    lines: tuple[str, ...]
+    boundaries: frozenset[int]
 
 
-def pruner_for(rulebook: Rulebook) -> Pruner:
+class Selectors:
+    """The selector rules of one rulebook, compiled once, grouped by action.
+
+    drop: the element leaves the page before extraction; comments-start: the element is a
+    comment thread, taken out of the page and kept as comments; post-boundary: inside a
+    thread, the element starts a new post.
+    """
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.by_action = {a: [(r, _compile_selector(r.patterns)) for r in rules if r.action == a] for a in SELECTOR_ACTIONS}
+
+    def _find(self, action: str, tree: etree._Element) -> dict:
+        found: dict = {}
+        for rule, xpath in self.by_action[action]:
+            for el in xpath(tree):
+                if isinstance(el, etree._Element) and el not in found:
+                    found[el] = rule
+        return found
+
+    def prune(self, tree: etree._Element) -> list[Removal]:
+        """Remove what the drop rules match (outermost elements only); return what left and why."""
+        found = self._find("drop", tree)
+        removed = []
+        for el in _outermost(found):
+            text = _element_text(el)
+            if text:
+                removed.append(Removal(found[el].id, text))
+            _drop_keep_tail(el)
+        return removed
+
+    def thread(self, tree: etree._Element) -> Thread | None:
+        """Cut the comment threads out of the page; their text becomes the thread's lines."""
+        containers = _outermost(self._find("comments-start", tree))
+        if not containers:
+            return None
+        lines: list[str] = []
+        boundaries: set[int] = set()
+        for container in containers:
+            posts = set(self._find("post-boundary", container))
+            boundaries.add(len(lines))
+            flatten(container, lines, boundaries, posts)
+            _drop_keep_tail(container)
+        return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)))
+
+
+_SELECTORS: "WeakKeyDictionary[Rulebook, Selectors]" = WeakKeyDictionary()
+
+
+def selectors_for(rulebook: Rulebook) -> Selectors:
     """The compiled selectors of a rulebook, built on first use and kept with it."""
-    pruner = _PRUNERS.get(rulebook)
-    if pruner is None:
-        pruner = _PRUNERS[rulebook] = Pruner(rulebook.selector_rules)
-    return pruner
+    compiled = _SELECTORS.get(rulebook)
+    if compiled is None:
+        compiled = _SELECTORS[rulebook] = Selectors(rulebook.selector_rules)
+    return compiled
 
 
 def check_selector_examples(rule: Rule) -> list[str]:
-    """Run a selector rule's examples: HTML fragments it must match, or must not."""
+    """Run a selector rule's examples: HTML fragments it must match (under its action), or must not (keep)."""
+    where = f"{rule.location()}: rule '{rule.id}'"
+    if rule.action not in SELECTOR_ACTIONS:
+        return [f"{where} has action {rule.action!r}; a selector rule takes one of {', '.join(SELECTOR_ACTIONS)}"]
     problems = []
-    xpath = _compile_selector(" , ".join(rule.patterns))
+    xpath = _compile_selector(rule.patterns)
     for expect, examples in ((True, rule.examples.get(rule.action) or []), (False, rule.examples.get("keep") or [])):
         for example in examples:
-            if not isinstance(example, str):
-                problems.append(f"{rule.location()}: rule '{rule.id}' has an example that is not an HTML fragment: {example!r}")
+            if not isinstance(example, str) or not example.strip():
+                problems.append(f"{where} has an example that is not an HTML fragment: {example!r}")
                 continue
             root = lxml.html.fragment_fromstring(example, create_parent="div", parser=_parser())
             hits = [el for el in xpath(root) if isinstance(el, etree._Element) and el is not root]
             if expect and not hits:
-                problems.append(f"{rule.location()}: rule '{rule.id}' should {rule.action} but matches nothing in: {example!r}")
+                problems.append(f"{where} should {rule.action} but matches nothing in: {example!r}")
             elif not expect and hits:
-                problems.append(f"{rule.location()}: rule '{rule.id}' should leave alone but matches <{hits[0].tag}> in: {example!r}")
+                problems.append(f"{where} should leave alone but matches <{hits[0].tag}> in: {example!r}")
     return problems
+
+
+# --------------------------------------------------------------------------- flattening a thread
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe svg button select option textarea input object embed canvas "
+    "map head title meta link".split()
+)
+
+
+def _hidden(el: etree._Element) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or "display:none" in style or el.get("aria-hidden") == "true"
+
+
+def flatten(root: etree._Element, lines: list[str], boundaries: set[int], starts: set) -> None:
+    """Append the text of `root` as lines (one per block element); mark where each post in `starts` begins."""
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = _SPACE.sub(" ", "".join(buf)).strip()
+        buf.clear()
+        if text:
+            lines.append(text)
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in SKIP_TAGS or _hidden(el):
+            return
+        block = tag in BLOCK_TAGS
+        if block or el in starts:
+            flush()
+        if el in starts:
+            boundaries.add(len(lines))
+        if el.text and tag:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
 
 
 # --------------------------------------------------------------------------- extraction
@@ -211,12 +293,17 @@ def check_selector_examples(rule: Rule) -> list[str]:
 
 @dataclass(frozen=True)
 class Extracted:
-    """What trafilatura gave for one page: body and comments apart, plus metadata."""
+    """What came out of one page: body and comments apart, metadata, and what the selectors removed.
+
+    `thread` is the comment thread the selector rules cut out; when it is None the
+    comments are trafilatura's (`comments`).
+    """
 
     body: str
     comments: str
     meta: dict
     removed: tuple[Removal, ...] = ()
+    thread: Thread | None = None
 
 
 _COUNT = 0
@@ -234,20 +321,22 @@ def _tick() -> None:
 
 
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
-    """Parse, prune by selector rules, and run trafilatura once; never fetches the page's URL."""
+    """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
     import trafilatura
 
     _tick()
     tree = parse(doc.content)
     if tree is None:
         return Extracted("", "", {})
-    removed = tuple(pruner_for(rulebook).prune(tree))
+    compiled = selectors_for(rulebook)
+    removed = tuple(compiled.prune(tree))
+    thread = compiled.thread(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=True)
     if result is None:
-        return Extracted("", "", {}, removed)
+        return Extracted("", "", {}, removed, thread)
     meta = {k: v for k in META_FIELDS if isinstance(v := getattr(result, k, None), str) and v}
-    return Extracted(result.text or "", result.comments or "", meta, removed)
+    return Extracted(result.text or "", result.comments or "", meta, removed, thread)
 
 
 # --------------------------------------------------------------------------- the text flow
@@ -273,7 +362,7 @@ def body_page(body: str, cleaner) -> Page:
 
 
 BODY_MODE = "light"
-MIN_THREAD_WORDS = 0
+MIN_THREAD_WORDS = 10  # fewer words left after the chrome rules: not a thread
 
 
 def _rules_in_zone(page: Page, rulebook: Rulebook, zone: str) -> None:
@@ -288,44 +377,75 @@ def _rules_in_zone(page: Page, rulebook: Rulebook, zone: str) -> None:
             ACTIONS[hit.rule.action](page, i, hit)
 
 
-def thread_page(text: str, lang: str, rulebook: Rulebook) -> Page:
-    """trafilatura's comment text as a thread: tail-zone rules, then posts."""
+def thread_page(text: str, lang: str, rulebook: Rulebook, boundaries: frozenset[int] = frozenset()) -> Page:
+    """A comment thread as a page: tail-zone rules, then posts.
+
+    Without known post boundaries (trafilatura's comment text) a post starts at each line
+    that sits right under another, as on a flattened forum page.
+    """
     page = Page(lines=split_lines(text), lang=lang)
+    page.boundaries = set(boundaries)
     _rules_in_zone(page, rulebook, "tail")
-    for i, _rule in page.truncates:
+    for i, rule_id in page.truncates[:1]:
         for j in range(i, len(page.lines)):
             if page.lines[j].label is Label.UNDECIDED and not page.lines[j].blank:
-                page.label(j, Label.DROP, _rule)
-        break
+                page.label(j, Label.DROP, rule_id)
     page.comments_from = 0
-    page.signals.add("forum")
+    if not boundaries:
+        page.signals.add("forum")
     return page
 
 
-def is_thread(posts: tuple[Post, ...]) -> bool:
-    """Real comments hold some prose; a lone heading or a form label left over is not a thread."""
-    words = sum(word_count(p.text) for p in posts)
-    return words >= MIN_THREAD_WORDS
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\W*$")
 
 
-def comment_posts(extracted: Extracted, page: Page, cleaner) -> tuple[Post, ...]:
-    """Posts from a thread found inside the body, then from trafilatura's comments."""
-    posts = threads.split_posts(page)
+def is_thread(posts: tuple[Post, ...], lang: str) -> bool:
+    """Real comments hold some prose: enough words, a sentence, and not only cut-off teaser snippets."""
+    if sum(word_count(p.text) for p in posts) < MIN_THREAD_WORDS:
+        return False
+    lines = [ln for p in posts for ln in p.text.split("\n") if ln.strip()]
+    if not any(features(ln, lang).terminal and features(ln, lang).words >= 3 for ln in lines):
+        return False
+    teasers = sum(1 for p in posts if _ELLIPSIS_END.search(p.text))
+    return not (len(posts) >= 2 and teasers * 2 > len(posts))
+
+
+def _candidates(extracted: Extracted) -> list[tuple[str, frozenset[int]]]:
+    """Thread sources, best first: what the selector rules cut out, then trafilatura's comments."""
+    out = []
+    if extracted.thread is not None and extracted.thread.lines:
+        out.append(("\n".join(extracted.thread.lines), extracted.thread.boundaries))
     if extracted.comments.strip():
-        thread = thread_page(extracted.comments, page.lang, cleaner.rulebook)
-        more = threads.split_posts(thread)
-        if is_thread(more):
-            posts = posts + tuple(Post(p.index + len(posts), p.text) for p in more)
-        else:
-            page.removed.extend(Removal("heuristic/not-a-thread", p.text) for p in more)
+        out.append((extracted.comments, frozenset()))
+    return out
+
+
+def comment_posts(extracted: Extracted, page: Page, cleaner) -> tuple[tuple[Post, ...], list[Page]]:
+    """Posts of a thread found inside the body, then of the first thread source that holds prose.
+
+    Returns the posts and the thread pages looked at (for `explain`); a source without
+    prose is recorded as removed under heuristic/not-a-thread.
+    """
+    posts = threads.split_posts(page)
+    looked: list[Page] = []
+    for text, boundaries in _candidates(extracted):
+        thread = thread_page(text, page.lang, cleaner.rulebook, boundaries)
+        found = threads.split_posts(thread)
+        looked.append(thread)
+        if is_thread(found, page.lang):
+            page.removed.extend(thread.removed)
+            return posts + tuple(Post(p.index + len(posts), p.text) for p in found), looked
+        for i, line in enumerate(thread.lines):
+            if line.label in (Label.COMMENT, Label.UNDECIDED) and not line.blank:
+                thread.label(i, Label.DROP, "heuristic/not-a-thread")
         page.removed.extend(thread.removed)
-    return posts
+    return posts, looked
 
 
 def finish(doc: Document, extracted: Extracted, cleaner) -> Cleaned:
-    """The text flow over what trafilatura extracted: rules on the body, posts from the comments."""
+    """The text flow over what was extracted: rules on the body, posts from the thread."""
     page = body_page(extracted.body, cleaner)
-    posts = comment_posts(extracted, page, cleaner)
+    posts, _looked = comment_posts(extracted, page, cleaner)
     page.removed[:0] = extracted.removed
     page.title = extracted.meta.get("title", "")
     return cleaner.assemble(doc, page, posts, extra_meta=extracted.meta)
@@ -338,19 +458,14 @@ def clean_html(doc: Document, cleaner) -> Cleaned:
 
 
 def explain_lines(doc: Document, cleaner) -> list[Line]:
-    """Pruned elements, the labelled lines of the body, then the comment lines, for `cleaner explain`."""
+    """Elements the selectors removed, the labelled lines of the body, then the thread's lines."""
     with time_limit(cleaner.options.timeout):
         extracted = extract(doc, cleaner.rulebook)
         page = body_page(extracted.body, cleaner)
-        comment_posts(extracted, page, cleaner)
-        thread = Page(lines=split_lines(extracted.comments), lang=page.lang) if extracted.comments.strip() else None
-        if thread is not None:
-            apply_rules(thread, cleaner.rulebook)
-            thread.comments_from = 0
-            thread.signals.add("forum")
-            threads.split_posts(thread)
-    pruned = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed]
-    lines = pruned + page.lines
-    if thread is not None:
-        lines += [Line(0, "")] + [replace(line, no=len(page.lines) + 1 + line.no) for line in thread.lines]
+        _posts, looked = comment_posts(extracted, page, cleaner)
+    lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
+    for thread in looked:
+        offset = len(lines)
+        lines.append(Line(offset + 1, ""))
+        lines += [replace(line, no=offset + 1 + line.no) for line in thread.lines]
     return lines
