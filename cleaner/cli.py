@@ -258,8 +258,9 @@ def predictor(cleaner: Cleaner):
     def predict(record: dict, mode: str) -> tuple[str, str]:
         kind, content = (Kind.HTML, record["html"]) if mode == "html" else (Kind.TEXT, record["page_text"])
         cleaned = cleaner.clean(Document(str(record.get("id", "")), kind, content))
-        body = f"{cleaned.title}\n\n{cleaned.text}" if cleaned.title else cleaned.text
-        return body, "\n\n".join(p.text for p in cleaned.comments)
+        # The article is `text`, as the baseline scores trafilatura's text: the title is a field
+        # of its own, and gold articles (scrapinghub's) leave the headline out.
+        return cleaned.text, "\n\n".join(p.text for p in cleaned.comments)
 
     return predict
 
