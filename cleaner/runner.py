@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from collections import Counter, deque
@@ -119,6 +120,7 @@ Result = tuple[Dest, Any, int]  # (dest, Cleaned | Failure | END, input bytes)
 
 def _init_worker(options: Options) -> None:
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
     _WORKER = Cleaner(options)
 
 
@@ -214,6 +216,15 @@ class Workers:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def terminate(self) -> None:
+        """Stop now (Ctrl-C, an error in the writer): queued batches are dropped, running ones killed."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
 
 def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
     """Clean in input order, on `jobs` processes (each compiles the rulebook once)."""
@@ -224,8 +235,10 @@ def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner
     workers = Workers(options, jobs)
     try:
         yield from workers.map(items)
-    finally:
-        workers.close()
+    except BaseException:  # includes GeneratorExit: the writer stopped reading
+        workers.terminate()
+        raise
+    workers.close()
 
 
 # --------------------------------------------------------------------------- configuration
@@ -545,7 +558,14 @@ class Run:
         return stream_items(self.config, self.items_done, self.meter)
 
     def execute(self, progress: Progress) -> None:
-        for dest, result, size in results(self.items(), self.config.options, self.config.jobs, self.cleaner):
+        stream = results(self.items(), self.config.options, self.config.jobs, self.cleaner)
+        try:
+            self._consume(stream, progress)
+        finally:
+            stream.close()  # on an error here, stops the workers at once
+
+    def _consume(self, stream: Iterator[Result], progress: Progress) -> None:
+        for dest, result, size in stream:
             if result is END:
                 self._open(dest).commit()
                 self._done(dest.rel, dest.sources)
