@@ -139,9 +139,13 @@ def clean_item(cleaner: Cleaner, item: Item) -> Result:
         return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
 
 
-def _work(batch: list[Item]) -> list[Result]:
+def clean_batch(batch: list[Item]) -> list[Result]:
+    """A worker's task: its Cleaner (built once by the initializer) over one batch."""
     assert _WORKER is not None
     return [clean_item(_WORKER, item) for item in batch]
+
+
+_work = clean_batch  # what the pool runs; a test swaps in a worker that dies
 
 
 def batches(items: Iterable[Item], docs: int = BATCH_DOCS, size: int = BATCH_BYTES) -> Iterator[list[Item]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -192,6 +193,28 @@ def test_workers_read_ahead_a_bounded_number_of_items():
     assert ids == [str(i) for i in range(1, 101)]
     bound = 2 * runner.IN_FLIGHT_PER_JOB * runner.BATCH_DOCS + 100 + runner.BATCH_DOCS
     assert pulled["n"] <= bound
+
+
+def crash_on_boom(batch):
+    """A worker task that dies like a segfaulting parser when it meets the document "boom"."""
+    if any(item.doc is not None and item.doc.id == "boom" for item in batch):
+        os._exit(3)
+    return runner.clean_batch(batch)
+
+
+def test_a_dying_worker_costs_only_its_document(monkeypatch):
+    monkeypatch.setattr(runner, "_work", crash_on_boom)
+    ids = [str(i) for i in range(40)]
+    ids[17] = "boom"
+    items = [Item(Dest("jsonl", "x"), doc=Document(i, Kind.TEXT, doc_text(n))) for n, i in enumerate(ids)]
+    workers = Workers(Options(), 2)
+    try:
+        out = list(workers.map(items))
+    finally:
+        workers.close()
+    assert [r[1].id for r in out] == ids
+    failed = [r[1] for r in out if not hasattr(r[1], "text")]
+    assert [(f.id, f.stage) for f in failed] == [("boom", "clean")] and "worker process died" in failed[0].message
 
 
 def test_stdin_to_stdout_in_a_pipeline(corpus):
