@@ -70,8 +70,7 @@ class Cleaner:
         lang = detect_language(content[:LANG_SAMPLE_CHARS])
         page = Page(lines=lines, lang=lang)
         apply_rules(page, self.rulebook)
-        threads.find_start(page)
-        run_heuristics(page, self.options.thresholds)
+        run_heuristics(page, self.options.thresholds)  # finds the comment thread once the article core is known
         page.posts = threads.split_posts(page)
         return page
 

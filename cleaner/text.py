@@ -57,6 +57,7 @@ class Page:
     line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
     posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
     truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
+    thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
     held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
     timeouts: list[str] = field(default_factory=list)
 
@@ -110,7 +111,9 @@ def _act_truncate(page: Page, i: int, hit: Hit) -> None:
 
 
 def _act_comments_start(page: Page, i: int, hit: Hit) -> None:
+    """Drop the heading; the thread starts here unless the heuristics find it is no thread."""
     page.label(i, Label.DROP, hit.rule.id)
+    page.thread_marks.append(i)
     if page.comments_from is None:
         page.comments_from = i + 1
 
@@ -327,8 +330,14 @@ def apply_truncate(page: Page, core_start: int, core_stop: int, t: Thresholds = 
 
 def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
     """Label every line the rules left undecided; kept lines end up KEEP."""
+    from . import threads
+
+    if page.comments_from is not None and page.comments_from - 1 in page.thread_marks:
+        page.comments_from = None  # a heading alone does not make a thread: threads.find_start decides
     label_captions(page, t)
     start, stop = find_core(page, t)
+    if threads.find_start(page, start) is not None and stop > page.article_end:
+        start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end
     if apply_truncate(page, start, stop, t) < stop:  # the cut took the core's tail: find the core again

@@ -1,16 +1,23 @@
-"""Comment threads: where they start, how they split into posts, and quoted copies.
+"""Comment threads in flattened text: where they start, how they split into posts, quoted copies.
 
-A thread starts at a `comments-start` rule, or on a forum page (a rule fired that carries
-the `forum` signal) at the first post boundary after the opening post. A flattened forum
-page separates paragraphs inside a post by blank lines but puts the next post right
-under the last line of the previous one; that single-newline junction is the boundary.
-Replies carry quoted copies of earlier posts; those copies leave the thread so each
-post's own words appear once.
+A thread starts only after the article has begun (some prose of the core lies above it), at
+the first of:
+- a `comments-start` rule ("12 Comments", "Leave a Reply"), unless such headings repeat
+  between prose, as on a blog's front page where every post has its "3 Comments" link;
+- on a forum page (rules with the `forum` signal fired often enough), the first post under
+  the opening post: a flattened forum page separates paragraphs inside a post by blank lines
+  but puts the next post right under the last line of the previous one;
+- a run of post headers: short lines that name a poster and a date and time
+  ("Deborah July 23, 2012 at 4:39 am", "Blake Hall says:", "Posted by: Amy | Apr 6, 2007").
+Replies carry quoted copies of earlier posts; those copies leave the thread so each post's
+own words appear once.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import regex
 
 from .features import features
 from .model import Label, Post
@@ -18,11 +25,66 @@ from .rulebook import fold
 from .text import Page, join_lines
 
 QUOTE_MIN_WORDS = 4  # shorter repeated lines ("Thanks!") may be a poster's own words
+ARTICLE_MIN_CHARS = 300  # prose of the article that must lie above a thread's start
+FORUM_MIN_HITS = 3  # forum-signal rule hits that make a page a forum thread...
+FORUM_MIN_RULES = 2  # ...from at least this many different rules
+HEADER_MAX_WORDS = 16  # a post header is a short line
+HEADERS_MIN = 2  # post headers that make a run of posts
+LISTING_MIN_MARKS = 2  # repeated comment headings with prose between them: a listing, not a thread
+
+_MONTHS = (
+    r"jan(?:uary|vier|uar|eiro)?|feb(?:ruary|ruar)?|févr(?:ier)?|fev(?:ereiro)?|mar(?:ch|s|zo|ço)?|märz|"
+    r"apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maggio|maio|jun(?:e|i|io|ho)?|juin|giugno|"
+    r"jul(?:y|i|io|ho)?|juil(?:let)?|luglio|aug(?:ust)?|août|ago(?:sto)?|sep(?:t(?:ember|embre)?)?|set(?:embro|tembre)?|"
+    r"oct(?:ober|obre|ubre)?|okt(?:ober)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|embro)?|"
+    r"dec(?:ember)?|dez(?:ember|embro)?|déc(?:embre)?|dic(?:iembre|embre)?"
+)
+_DATE = regex.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4})\b",
+    regex.I,
+)
+_TIME = regex.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?=\W|$)", regex.I)
+_SAYS = regex.compile(
+    r"(?:\bsays|\bsaid|\bwrote|\breplied|\bschreibt|\bschrieb|\ba écrit|\bdit|\bdice|\bescribió|\bha scritto|\bscrive"
+    r"|\bdisse|\bdiz|\bschreef|\bzegt|\bпишет|\bнаписал[аи]?|\bnapisał[a]?|قال|گفت|说|說|より)\s*(?:\.{3}|…)?\s*:?\s*$",
+    regex.I,
+)
+_POSTED_BY = regex.compile(r"^(?:posted|written|submitted|comment(?:ed)?)\s+by\b|^by\s+\S.{0,60}\s+(?:on|at)\s", regex.I)
 
 
 def _live(page: Page, i: int) -> bool:
     line = page.lines[i]
     return not line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.COMMENT)
+
+
+def is_post_header(text: str, lang: str = "en") -> bool:
+    """A line that opens a post: who wrote it and when ("Ann says:", "Ann July 3, 2012 at 4:19 pm")."""
+    f = features(text, lang)
+    if not 1 <= f.words <= HEADER_MAX_WORDS or f.ends_period:
+        return False
+    if _SAYS.search(text):
+        return True
+    date, time = _DATE.search(text), _TIME.search(text)
+    return bool(date and (time or _POSTED_BY.search(text)))
+
+
+def forum_evidence(page: Page) -> bool:
+    """Enough forum chrome fired that this is a forum thread, not a news page with a 'Media' tab."""
+    hits = [page.lines[i].reason for i, signals in page.line_signals.items() if "forum" in signals]
+    return len(hits) >= FORUM_MIN_HITS and len(set(hits)) >= FORUM_MIN_RULES
+
+
+def _prose_chars(page: Page, start: int, stop: int) -> int:
+    """Characters of good prose lines in [start, stop) that are still article candidates."""
+    total = 0
+    for i in range(start, stop):
+        line = page.lines[i]
+        if line.label is Label.UNDECIDED and not line.blank:
+            f = features(line.text, page.lang)
+            if f.good:
+                total += f.chars
+    return total
 
 
 def _junctions(page: Page, start: int, stop: int) -> list[int]:
@@ -48,20 +110,75 @@ def _uses_blank_paragraphs(page: Page, start: int, stop: int) -> bool:
     return blanks >= 2
 
 
-def find_start(page: Page) -> None:
-    """Set `page.comments_from` on forum pages whose posts are glued under the opening post."""
-    if page.comments_from is not None or "forum" not in page.signals:
-        return
-    body = next((i for i in range(len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good), None)
+def _is_listing(page: Page, marks: list[int]) -> bool:
+    """Comment headings that repeat with prose between them belong to a list of posts, not one thread."""
+    shapes: dict[str, list[int]] = {}
+    for m in marks:
+        shapes.setdefault(regex.sub(r"\d+", "0", fold(page.lines[m].text)), []).append(m)
+    for found in shapes.values():
+        if len(found) >= LISTING_MIN_MARKS and any(_prose_chars(page, a, b) for a, b in zip(found, found[1:])):
+            return True
+    return False
+
+
+def _marker_start(page: Page, core_start: int) -> int | None:
+    marks = [m for m in page.thread_marks if m > core_start]
+    if not marks or _is_listing(page, page.thread_marks):
+        return None
+    for m in marks:
+        if _prose_chars(page, core_start, m) >= ARTICLE_MIN_CHARS:
+            return m + 1
+    return None
+
+
+def _forum_start(page: Page, core_start: int) -> int | None:
+    if not forum_evidence(page):
+        return None
+    body = next((i for i in range(core_start, len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good), None)
     if body is None:
-        return
+        return None
     for i in _junctions(page, body, len(page.lines)):
-        if not _uses_blank_paragraphs(page, body, i):
+        if not _uses_blank_paragraphs(page, body, i) or _prose_chars(page, core_start, i) < ARTICLE_MIN_CHARS:
             continue
         if features(page.lines[i - 1].text, page.lang).near_good and features(page.lines[i].text, page.lang).words >= 3:
-            page.comments_from = i
-            page.boundaries.add(i)
-            return
+            return i
+    return None
+
+
+def post_headers(page: Page, start: int, stop: int | None = None) -> list[int]:
+    """Indexes of post-header lines in [start, stop)."""
+    stop = len(page.lines) if stop is None else stop
+    return [i for i in range(start, stop) if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank
+            and is_post_header(page.lines[i].text, page.lang)]
+
+
+def _header_start(page: Page, core_start: int) -> int | None:
+    headers = post_headers(page, core_start)
+    for k, h in enumerate(headers):
+        if _prose_chars(page, core_start, h) < ARTICLE_MIN_CHARS:
+            continue
+        later = headers[k:]
+        if len(later) >= HEADERS_MIN and any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
+            return h
+        return None
+    return None
+
+
+def _has_words(page: Page, start: int, stop: int) -> bool:
+    return any(_live(page, i) and features(page.lines[i].text, page.lang).words >= 3 for i in range(start + 1, stop))
+
+
+def find_start(page: Page, core_start: int = 0) -> int | None:
+    """Set `page.comments_from` where the comment thread starts, if the page has one after its article."""
+    if page.comments_from is not None:
+        return page.comments_from
+    found = [s for s in (_marker_start(page, core_start), _forum_start(page, core_start), _header_start(page, core_start))
+             if s is not None]
+    if not found:
+        return None
+    page.comments_from = min(found)
+    page.boundaries.add(page.comments_from)
+    return page.comments_from
 
 
 def split_posts(page: Page) -> tuple[Post, ...]:
@@ -71,7 +188,9 @@ def split_posts(page: Page) -> tuple[Post, ...]:
         return ()
     stop = len(page.lines)
     cuts = set(page.boundaries)
-    if "forum" in page.signals or _uses_blank_paragraphs(page, start, stop):
+    headers = post_headers(page, start, stop)
+    cuts.update(headers)
+    if not headers and ("forum" in page.signals or _uses_blank_paragraphs(page, start, stop)):
         cuts.update(_junctions(page, start, stop))
     groups: list[list[int]] = []
     for i in range(start, stop):
