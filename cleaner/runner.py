@@ -32,15 +32,17 @@ from tqdm import tqdm
 
 from .io import (COMPRESSIONS, Dest, Fields, Item, JsonlFile, Meter, Sink, Source, atomic_write, discover, read_file,
                  read_source, record_line, safe_join, shard_name, write_mirror)
-from .model import Cleaned, Failure
+from .model import Cleaned, Document, Failure, Kind
 from .pipeline import Cleaner, Options
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
 DEFAULT_SHARD_SIZE = 10_000
 FAILURES_IN_REPORT = 1000  # report.json lists this many; errors.jsonl has them all
-BATCH_DOCS, BATCH_BYTES = 32, 1 << 20  # per task sent to a worker
+BATCH_DOCS, BATCH_BYTES = 8, 256 << 10  # per task sent to a worker: small, so slow pages spread evenly
+MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: they cannot start at all
 IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
 STATE_DIR = ".cleaner"
+FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
 
 
 class _End(Enum):
@@ -119,9 +121,21 @@ Result = tuple[Dest, Any, int]  # (dest, Cleaned | Failure | END, input bytes)
 
 
 def _init_worker(options: Options) -> None:
+    """Build the worker's Cleaner, unless it came warm and compiled from the main process by fork."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
-    _WORKER = Cleaner(options)
+    if _WORKER is None or _WORKER.options != options:
+        _WORKER = Cleaner(options)
+
+
+def warm(cleaner: Cleaner) -> None:
+    """Load what the first document would (language model, HTML extractor), once, before workers fork."""
+    for kind, content in ((Kind.TEXT, "Warming up.\n\nThis sentence loads the language model."),
+                          (Kind.HTML, "<html><body><article><p>Warming up the HTML path with a sentence.</p></article></body></html>")):
+        try:
+            cleaner.clean(Document("warm-up", kind, content))
+        except Exception:  # noqa: BLE001 - a failing warm-up only costs the speed-up
+            pass
 
 
 def clean_item(cleaner: Cleaner, item: Item) -> Result:
@@ -148,8 +162,9 @@ def clean_batch(batch: list[Item]) -> list[Result]:
 _work = clean_batch  # what the pool runs; a test swaps in a worker that dies
 
 
-def batches(items: Iterable[Item], docs: int = BATCH_DOCS, size: int = BATCH_BYTES) -> Iterator[list[Item]]:
+def batches(items: Iterable[Item], docs: int | None = None, size: int | None = None) -> Iterator[list[Item]]:
     """Items grouped for a worker: at most `docs` items or about `size` characters of content."""
+    docs, size = docs or BATCH_DOCS, size or BATCH_BYTES
     batch: list[Item] = []
     chars = 0
     for item in items:
@@ -171,12 +186,16 @@ class Workers:
     are retried one by one on a fresh pool, and a document that kills a worker again fails.
     """
 
-    def __init__(self, options: Options, jobs: int):
-        self.options, self.jobs = options, jobs
+    def __init__(self, options: Options, jobs: int, cleaner: Cleaner | None = None):
+        self.options, self.jobs, self.deaths = options, jobs, 0
+        if FORK and cleaner is not None and cleaner.options == options:
+            global _WORKER
+            warm(cleaner)
+            _WORKER = cleaner  # forked workers start with it compiled and warm: no start-up per worker
         self.pool = self._pool()
 
     def _pool(self) -> ProcessPoolExecutor:
-        ctx = mp.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        ctx = mp.get_context("fork" if FORK else "spawn")
         return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
 
     def map(self, items: Iterable[Item]) -> Iterator[Result]:
@@ -209,7 +228,12 @@ class Workers:
         for item in batch:
             try:
                 out.extend(self.pool.submit(_work, [item]).result())
+                self.deaths = 0
             except BrokenProcessPool:
+                self.deaths += 1
+                if self.deaths >= MAX_DEATHS_IN_A_ROW:
+                    raise WorkerError(f"{self.deaths} fresh worker processes died in a row; "
+                                      "run with -j 1 to see the error") from None
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self._pool()
                 doc = item.doc
@@ -230,13 +254,17 @@ class Workers:
             process.join(timeout=5)
 
 
+class WorkerError(RuntimeError):
+    """Worker processes cannot run at all (not one document's fault)."""
+
+
 def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
-    """Clean in input order, on `jobs` processes (each compiles the rulebook once)."""
+    """Clean in input order, on `jobs` processes (forked with the compiled rulebook, or compiling it once each)."""
     if jobs <= 1:
         for item in items:
             yield clean_item(cleaner, item)
         return
-    workers = Workers(options, jobs)
+    workers = Workers(options, jobs, cleaner)
     try:
         yield from workers.map(items)
     except BaseException:  # includes GeneratorExit: the writer stopped reading
