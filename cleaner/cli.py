@@ -158,7 +158,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        report = run(config, cleaner)
+        from .runner import WorkerError
+
+        try:
+            report = run(config, cleaner)
+        except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK

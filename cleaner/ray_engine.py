@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -152,8 +153,8 @@ def _sink_class():
     class CleanedSink(Datasink):
         """Writes each task's records to one part file and returns its counts to the driver."""
 
-        def __init__(self, out: str, output_format: str, compression: str):
-            self.out, self.output_format, self.compression = out, output_format, compression
+        def __init__(self, out: str, output_format: str, compression: str, stamp: dict):
+            self.out, self.output_format, self.compression, self.stamp = out, output_format, compression, stamp
             self.run_id = uuid.uuid4().hex[:8]
             self.summary: dict | None = None
 
@@ -191,7 +192,7 @@ def _sink_class():
         def on_write_complete(self, write_result) -> None:
             returns = getattr(write_result, "write_returns", write_result)  # WriteResult, or a list in older Ray
             self.summary = merge_summaries(r for r in returns if r)
-            write_outcome(self.out, self.summary)
+            write_outcome(self.out, self.summary, self.stamp)
 
     return CleanedSink
 
@@ -252,17 +253,14 @@ def report_of(summary: dict) -> Report:
                   failures=[Failure(**f) for f in summary["failures"][:FAILURES_IN_REPORT]])
 
 
-def write_outcome(out: str, summary: dict) -> None:
+def write_outcome(out: str, summary: dict, stamp: dict) -> None:
     """errors.jsonl and report.json beside the part files (on the same filesystem)."""
     fs, path = filesystem(out)
     with fs.open_output_stream(f"{path}/errors.jsonl") as fh:
         fh.write("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in summary["failures"]).encode())
-    report = report_of(summary)
+    report = report_of(summary).to_json(SimpleNamespace(stamp=stamp))  # type: ignore[arg-type]
     with fs.open_output_stream(f"{path}/report.json") as fh:
-        fh.write((json.dumps(report.to_json(_STAMP_CLEANER[0]) if _STAMP_CLEANER else {}, indent=2, ensure_ascii=False) + "\n").encode())
-
-
-_STAMP_CLEANER: list[Cleaner] = []  # the driver's Cleaner, for the stamp in report.json
+        fh.write((json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
 
 
 # --------------------------------------------------------------------------- the job
@@ -299,8 +297,7 @@ def run_ray(config: RunConfig, cleaner: Cleaner, address: str | None = None, out
     from ray.data import DataContext
 
     DataContext.get_current().enable_progress_bars = config.progress is not False
-    _STAMP_CLEANER[:] = [cleaner]
-    sink = _sink_class()(str(config.out), output_format, config.compression or "zst")
+    sink = _sink_class()(str(config.out), output_format, config.compression or "zst", cleaner.stamp)
     build_dataset(config, max(1, config.jobs)).write_datasink(sink)
     if sink.summary is None:  # on_write_complete ran on a copy: read its outcome back
         return _read_back(str(config.out))
