@@ -22,12 +22,14 @@ import regex
 from .features import features
 from .model import Label, Post
 from .rulebook import fold
-from .text import Page, join_lines
+from .text import Page, is_headline, join_lines
 
 QUOTE_MIN_WORDS = 4  # shorter repeated lines ("Thanks!") may be a poster's own words
 ARTICLE_MIN_CHARS = 300  # prose of the article that must lie above a thread's start
+HEADER_ARTICLE_MIN_CHARS = 1000  # ...when only post headers, no heading, mark the start
 FORUM_MIN_HITS = 3  # forum-signal rule hits that make a page a forum thread...
 FORUM_MIN_RULES = 2  # ...from at least this many different rules
+FORUM_HIT_MIN_WORDS = 2  # one-word hits ("Share", "Reply", "Media") are too common off forums to count
 HEADER_MAX_WORDS = 16  # a post header is a short line
 HEADERS_MIN = 2  # post headers that make a run of posts
 LISTING_MIN_MARKS = 2  # repeated comment headings with prose between them: a listing, not a thread
@@ -50,6 +52,8 @@ _SAYS = regex.compile(
     r"|\bdisse|\bdiz|\bschreef|\bzegt|\bпишет|\bнаписал[аи]?|\bnapisał[a]?|قال|گفت|说|說|より)\s*(?:\.{3}|…)?\s*:?\s*$",
     regex.I,
 )
+# Words of a blog post's footer ("Posted by Ann at 5:44 PM | Permalink | Comments (3)"): that post is article.
+_FOOTER = regex.compile(r"\b(?:permalink|trackback|link|comments?\s*[(:]|\d+\s+comments?|posted in|filed (?:in|under)|tags?:)", regex.I)
 _POSTED_BY = regex.compile(r"^(?:posted|written|submitted|comment(?:ed)?)\s+by\b|^by\s+\S.{0,60}\s+(?:on|at)\s", regex.I)
 
 
@@ -65,13 +69,16 @@ def is_post_header(text: str, lang: str = "en") -> bool:
         return False
     if _SAYS.search(text):
         return True
+    if _FOOTER.search(text):
+        return False
     date, time = _DATE.search(text), _TIME.search(text)
     return bool(date and (time or _POSTED_BY.search(text)))
 
 
 def forum_evidence(page: Page) -> bool:
     """Enough forum chrome fired that this is a forum thread, not a news page with a 'Media' tab."""
-    hits = [page.lines[i].reason for i, signals in page.line_signals.items() if "forum" in signals]
+    hits = [page.lines[i].reason for i, signals in page.line_signals.items()
+            if "forum" in signals and features(page.lines[i].text, page.lang).words >= FORUM_HIT_MIN_WORDS]
     return len(hits) >= FORUM_MIN_HITS and len(set(hits)) >= FORUM_MIN_RULES
 
 
@@ -155,13 +162,23 @@ def post_headers(page: Page, start: int, stop: int | None = None) -> list[int]:
 def _header_start(page: Page, core_start: int) -> int | None:
     headers = post_headers(page, core_start)
     for k, h in enumerate(headers):
-        if _prose_chars(page, core_start, h) < ARTICLE_MIN_CHARS:
+        if _prose_chars(page, core_start, h) < HEADER_ARTICLE_MIN_CHARS:
             continue
         later = headers[k:]
-        if len(later) >= HEADERS_MIN and any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
-            return h
-        return None
+        if len(later) < HEADERS_MIN or not any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
+            return None
+        titled = sum(1 for a in later if _titled_post_follows(page, a))
+        return None if titled * 2 >= len(later) else h
     return None
+
+
+def _titled_post_follows(page: Page, i: int) -> bool:
+    """A headline and then prose under a dated line: the line was the footer of a post in a list of posts."""
+    after = [j for j in range(i + 1, min(len(page.lines), i + 8)) if _live(page, j)][:2]
+    if len(after) < 2:
+        return False
+    first, second = (features(page.lines[j].text, page.lang) for j in after)
+    return is_headline(first) and second.good
 
 
 def _has_words(page: Page, start: int, stop: int) -> bool:
