@@ -42,6 +42,7 @@ BATCH_DOCS, BATCH_BYTES = 8, 256 << 10  # per task sent to a worker: small, so s
 MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: they cannot start at all
 IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
 STATE_DIR = ".cleaner"
+EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
 
 
@@ -466,7 +467,10 @@ class StreamUnit:
         self.sink.raw.flush()
 
     def abort(self) -> None:
-        self.commit()
+        try:
+            self.commit()
+        except BrokenPipeError:
+            pass
 
 
 # --------------------------------------------------------------------------- plans: the item stream with unit ends
@@ -657,6 +661,10 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
     progress = Progress(config, job.meter)
     try:
         job.execute(progress)
+    except BrokenPipeError:  # `cleaner clean - -o - | head`: the reader has all it wants
+        job.abort()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout
+        raise SystemExit(EXIT_PIPE) from None
     except BaseException:
         job.abort()
         raise

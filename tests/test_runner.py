@@ -227,6 +227,18 @@ def test_stdin_to_stdout_in_a_pipeline(corpus):
     assert b"<stdin>:8: malformed JSON" in proc.stderr
 
 
+def test_a_closed_stdout_ends_the_run_quietly(corpus):
+    cleaner = Path(sys.executable).with_name("cleaner")
+    proc = subprocess.Popen([str(cleaner), "clean", str(corpus), "-o", "-", "-j", "2", "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `| head -c 10`
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 1, runner.EXIT_PIPE)  # small inputs may be written whole before the pipe closes
+    assert b"Traceback" not in err
+
+
 def test_progress_shows_bytes_and_documents_per_second(corpus, tmp_path, capsys):
     run(RunConfig(inputs=(str(corpus),), out=tmp_path / "out", jobs=1, progress=True))
     err = capsys.readouterr().err
