@@ -195,9 +195,9 @@ class Workers:
             _WORKER = cleaner  # forked workers start with it compiled and warm: no start-up per worker
         self.pool = self._pool()
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self, size: int | None = None) -> ProcessPoolExecutor:
         ctx = mp.get_context("fork" if FORK else "spawn")
-        return ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
+        return ProcessPoolExecutor(size or self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
 
     def map(self, items: Iterable[Item]) -> Iterator[Result]:
         pending: deque = deque()
@@ -211,35 +211,43 @@ class Workers:
 
     def _result(self, pending: deque) -> list[Result]:
         batch, future = pending.popleft()
+        if future is None:  # lost with a broken pool earlier
+            return self._isolated(batch)
         try:
             return future.result()
         except BrokenProcessPool:
             self._restart(pending)
-            return self._one_by_one(batch)
+            return self._isolated(batch)
 
     def _restart(self, pending: deque) -> None:
+        """A new pool for new batches; the batches the old one lost are redone in isolation at their turn."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._pool()
         for i, (batch, future) in enumerate(list(pending)):
-            if not (future.done() and not future.cancelled() and future.exception() is None):
-                pending[i] = (batch, self.pool.submit(_work, batch))
+            if future is not None and not (future.done() and not future.cancelled() and future.exception() is None):
+                pending[i] = (batch, None)
 
-    def _one_by_one(self, batch: list[Item]) -> list[Result]:
+    def _isolated(self, batch: list[Item]) -> list[Result]:
+        """Each document alone on a one-worker pool of its own: one that kills its worker is the culprit."""
         out: list[Result] = []
-        for item in batch:
-            try:
-                out.extend(self.pool.submit(_work, [item]).result())
-                self.deaths = 0
-            except BrokenProcessPool:
-                self.deaths += 1
-                if self.deaths >= MAX_DEATHS_IN_A_ROW:
-                    raise WorkerError(f"{self.deaths} fresh worker processes died in a row; "
-                                      "run with -j 1 to see the error") from None
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = self._pool()
-                doc = item.doc
-                assert doc is not None
-                out.append((item.dest, Failure(doc.id, doc.source, "clean", "the worker process died on this document"), 0))
+        pool = self._pool(1)
+        try:
+            for item in batch:
+                try:
+                    out.extend(pool.submit(_work, [item]).result())
+                    self.deaths = 0
+                except BrokenProcessPool:
+                    self.deaths += 1
+                    if self.deaths >= MAX_DEATHS_IN_A_ROW:
+                        raise WorkerError(f"{self.deaths} fresh worker processes died in a row; "
+                                          "run with -j 1 to see the error") from None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = self._pool(1)
+                    doc = item.doc
+                    assert doc is not None
+                    out.append((item.dest, Failure(doc.id, doc.source, "clean", "the worker process died on this document"), 0))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return out
 
     def close(self) -> None:
