@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .io import decode, suffix_of
+from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
 from .model import Document, Kind, Label
 from .pipeline import Cleaner, Options
+from .regexlint import rule_warnings
 from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -42,7 +45,39 @@ def _config(args: argparse.Namespace):
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return _config(args).options(timeout=getattr(args, "timeout", 30.0))
+    options = _config(args).options(timeout=getattr(args, "timeout", 30.0))
+    if getattr(args, "max_bytes", None) is not None:
+        options = replace(options, max_bytes=args.max_bytes)
+    share = getattr(args, "max_rule_share", None)
+    if share is not None:  # one share for every rule: truncate cuts are guarded by the same figure
+        options = replace(options, max_rule_share=share, thresholds=replace(options.thresholds, max_truncate_share=share))
+    return options
+
+
+def byte_size(text: str) -> int:
+    """A size such as 20000000, 20MB, 20M, 512k or 1GiB (k, M, G are powers of 1000; KiB, MiB, GiB of 1024)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(i?)b?\s*", text, re.I)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 20MB or 20000000)")
+    power = " kmg".index(m.group(2).lower() or " ")
+    return int(float(m.group(1)) * (1024 if m.group(3) else 1000) ** power)
+
+
+def share_value(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share above 0 and at most 1, e.g. 0.5; got {text!r}")
+    return value
+
+
+def _guard_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-bytes", type=byte_size, metavar="SIZE",
+                   help="largest document cleaned, e.g. 20MB (default); a larger one is reported as failed, not truncated; 0: no limit")
+    p.add_argument("--max-rule-share", type=share_value, metavar="SHARE",
+                   help="a rule that would remove more than this share of a document's prose is held back there (default 0.5)")
 
 
 def _scale_args(p: argparse.ArgumentParser) -> None:
@@ -69,12 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    _guard_args(p)
     _scale_args(p)
     _rule_args(p)
 
     p = sub.add_parser("explain", help="show each line of a document: kept, removed and why, or comment")
     p.add_argument("file", type=Path)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    _guard_args(p)
     _rule_args(p)
 
     p = sub.add_parser("rules", help="list or check rule packs")
@@ -148,6 +185,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         fields=_config(args).fields(),
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
+        sidecars=_config(args)["comments"] or DEFAULT_SIDECAR,
     )
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray
@@ -165,6 +203,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        except OSError as exc:  # disk full, read-only, gone: the unit being written was discarded
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else f" in {args.out}"
+            print(f"cleaner: cannot write{where}: {exc.strerror or exc}. The run stopped; what it completed is kept "
+                  f"and the same command resumes from there.", file=sys.stderr)
+            return EXIT_FAILED
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
@@ -176,12 +219,15 @@ TAGS = {Label.KEEP: "keep", Label.TITLE: "title", Label.DROP: "drop", Label.COMM
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
-    try:
-        content = decode(args.file.read_bytes())
-    except (OSError, ValueError) as exc:
-        print(f"cleaner: {args.file}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
+    try:
+        decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
+    except (OSError, ValueError) as exc:
+        print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    content = decoded.text
+    for warning in decoded.warnings:
+        print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if kind is Kind.HTML:
         from .html import explain_lines
@@ -195,7 +241,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print()
             continue
         tag = f"{TAGS[line.label]:<7} {line.reason:<{width}}"
-        text = f"{tag} | {line.text}"
+        text = f"{tag} | {printable(line.text)}"  # a document's escape codes are shown, not obeyed
         print(f"{COLOURS.get(line.label, '')}{text}\033[0m" if colour and COLOURS.get(line.label) else text)
     return EXIT_OK
 
@@ -210,10 +256,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     rules, _packs, problems = parse_dirs(dirs)
     for rule in rules:
         problems.extend(check_examples(rule))
-    for problem in problems:
+    warnings = [w for rule in rules for w in rule_warnings(rule)]
+    for problem in problems + warnings:
         print(problem)
     examples = sum(len(v or []) for r in rules for v in r.examples.values())
-    print(f"{len(rules)} rules, {examples} examples checked, {len(problems)} problems", file=sys.stderr)
+    print(f"{len(rules)} rules, {examples} examples checked, {len(problems)} problems"
+          + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""), file=sys.stderr)
     return EXIT_FAILED if problems else EXIT_OK
 
 

@@ -39,6 +39,7 @@ from lxml import etree
 
 from . import threads
 from .features import features
+from .guard import hold_back
 from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
@@ -93,14 +94,16 @@ def time_limit(seconds: float) -> Iterator[None]:
 _LOCAL = threading.local()
 
 
-def _parser() -> etree.HTMLParser:
-    """One parser per thread (lxml parsers must not be shared between threads)."""
-    parser = getattr(_LOCAL, "parser", None)
+def _parser(utf8: bool = False) -> etree.HTMLParser:
+    """One parser per thread (lxml parsers must not be shared between threads); `utf8` for bytes we encoded."""
+    name = "parser_utf8" if utf8 else "parser"
+    parser = getattr(_LOCAL, name, None)
     if parser is None:
         # HTMLParser never loads DTDs nor expands external entities; no_network forbids any fetch.
         parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
-                                      remove_pis=True, no_network=True, huge_tree=False)
-        _LOCAL.parser = parser
+                                      remove_pis=True, no_network=True, huge_tree=False,
+                                      encoding="utf-8" if utf8 else None)
+        setattr(_LOCAL, name, parser)
     return parser
 
 
@@ -117,12 +120,23 @@ def parse(content: str) -> lxml.html.HtmlElement | None:
         tree = None
     except etree.ParserError:
         return None
+    parser = _parser()
     if tree is None or len(tree) < 1:
+        parser = _parser(utf8=True)  # the text is already decoded: a declared charset must not re-decode it
         try:
-            tree = lxml.html.fromstring(content.encode("utf-8", "surrogatepass"), parser=_parser())
+            tree = lxml.html.fromstring(content.encode("utf-8", "surrogatepass"), parser=parser)
         except (ValueError, etree.ParserError):
             return None
+    _refuse_cut_pages(parser)
     return tree
+
+
+def _refuse_cut_pages(parser: etree.HTMLParser) -> None:
+    """libxml2 stops at its limits (elements nested 256 deep, a text node of 10 MB) and says so only in its log."""
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise ValueError(f"the HTML parser stopped at line {entry.line}, column {entry.column}: {entry.message.strip()} "
+                             "(a page nested this deep or with text this long is refused rather than cut)")
 
 
 # --------------------------------------------------------------------------- selector rules
@@ -449,7 +463,9 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     """
     page = Page(lines=split_lines(body), lang=lang or detect_language(body[:LANG_SAMPLE_CHARS]))
     label_title_repeat(page, title)
+    before = list(page.lines)
     apply_line_rules(page, cleaner.rulebook)
+    hold_back(page, before, cleaner.rulebook, cleaner.options.max_rule_share)
     t = cleaner.options.thresholds
     if BODY_MODE == "full":
         run_heuristics(page, t)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from . import __version__, threads
 from .model import Cleaned, Document, Kind, Label, Post
-from .rulebook import Rulebook, load
+from .guard import hold_back
+from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
+from .rulebook import BUDGET, Rulebook, load
 from .text import DEFAULT, Page, Thresholds, apply_rules, join_lines, run_heuristics, split_lines
 
 LANG_SAMPLE_CHARS = 4000
@@ -27,6 +29,8 @@ class Options:
     builtin_rules: bool = True
     timeout: float = 30.0  # seconds per document on the HTML path
     thresholds: Thresholds = field(default_factory=Thresholds)
+    max_bytes: int = DEFAULT_MAX_BYTES  # per document (UTF-8); a larger one is a failure, never truncated; 0: no limit
+    max_rule_share: float = 0.5  # a drop or strip rule may remove at most this share of a document's prose
 
 
 @lru_cache(maxsize=1 << 12)
@@ -50,6 +54,10 @@ class Cleaner:
         return {"version": __version__, "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
+        limit = self.options.max_bytes
+        if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
+            raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
+        BUDGET.new_document()
         if doc.kind is Kind.HTML:
             from .html import clean_html
 
@@ -69,7 +77,10 @@ class Cleaner:
         lines = split_lines(content)
         lang = detect_language(content[:LANG_SAMPLE_CHARS])
         page = Page(lines=lines, lang=lang)
+        before = list(lines)  # apply_rules relabels page.lines in place
+        BUDGET.new_document()
         apply_rules(page, self.rulebook)
+        hold_back(page, before, self.rulebook, self.options.max_rule_share)
         run_heuristics(page, self.options.thresholds)  # finds the comment thread once the article core is known
         page.posts = threads.split_posts(page)
         return page

@@ -349,9 +349,12 @@ class Rulebook:
     def _match_regex(self, stripped: str, zone: str) -> Hit | None:
         if self._regex is None:
             return None
+        if BUDGET.alternation_timed_out:
+            return self._match_regex_one_by_one(stripped, zone)
         try:
             m = self._regex.fullmatch(stripped, timeout=REGEX_TIMEOUT)
         except TimeoutError:
+            BUDGET.alternation_timed_out = True  # the rest of this document goes rule by rule
             return self._match_regex_one_by_one(stripped, zone)
         if m is None:
             return None
@@ -363,26 +366,32 @@ class Rulebook:
     def _match_regex_one_by_one(self, stripped: str, zone: str) -> Hit | None:
         """Slow path: a guard refused the first alternative, or the alternation timed out."""
         for rule in self._regex_rules:
-            if not rule.guard_ok(stripped, zone):
+            if rule.id in BUDGET.timed_out or not rule.guard_ok(stripped, zone):
                 continue
             for pattern in rule.patterns:
                 try:
                     if _compile(pattern, rule).fullmatch(stripped, timeout=REGEX_TIMEOUT):
                         return Hit(rule, "", stripped)
                 except TimeoutError:
-                    self.timeouts.append(rule.id)
+                    self._timed_out(rule)
+                    break
         return None
+
+    def _timed_out(self, rule: Rule) -> None:
+        """A rule ran out of time: it is reported, and skipped for the rest of this document."""
+        BUDGET.timed_out.add(rule.id)
+        self.timeouts.append(rule.id)
 
     def _match_strip(self, text: str, zone: str) -> Hit | None:
         for rule, compiled in self._strip_rules:
-            if not rule.guard_ok(text, zone):
+            if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone):
                 continue
             for pattern in compiled:
                 try:
                     new, n = pattern.subn("", text, timeout=REGEX_TIMEOUT)
                 except TimeoutError:
-                    self.timeouts.append(rule.id)
-                    continue
+                    self._timed_out(rule)
+                    break
                 if n and new != text:
                     removed = "".join(m.group(0) for m in pattern.finditer(text))
                     return Hit(rule, _SPACE.sub(" ", new).strip(), removed)
@@ -398,6 +407,25 @@ class Rulebook:
         return Rulebook(keep, self.packs)
 
 
+class RegexBudget:
+    """Regex time per document: a rule that timed out is skipped for the rest of the document.
+
+    Without this a catastrophic pattern would cost REGEX_TIMEOUT on every line it meets, so
+    a long page could still stall a run. Per process (each worker cleans one document at a
+    time), reset by Cleaner at the start of each document; the skipped rule is reported in
+    the document's metadata (`rule_timeouts`) and report.json, and the other rules still run.
+    """
+
+    def __init__(self) -> None:
+        self.timed_out: set[str] = set()
+        self.alternation_timed_out = False
+
+    def new_document(self) -> None:
+        self.timed_out.clear()
+        self.alternation_timed_out = False
+
+
+BUDGET = RegexBudget()
 _COMPILED: dict[tuple[str, str], Any] = {}
 
 

@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -30,8 +31,8 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, Dest, Fields, Item, JsonlFile, Meter, Sink, Source, atomic_write, discover, read_file,
-                 read_source, record_line, safe_join, shard_name, write_mirror)
+from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
+                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
 from .model import Cleaned, Document, Failure, Kind
 from .pipeline import Cleaner, Options
 
@@ -43,6 +44,7 @@ MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: th
 IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
 STATE_DIR = ".cleaner"
 EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
+ORPHAN_CHECK_SECONDS = 1.0  # how often a worker checks that its main process still lives
 FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
 
 
@@ -69,6 +71,9 @@ class Report:
     rule_timeouts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     bytes_in: int = 0
+    held_back: Counter = field(default_factory=Counter)  # rule -> documents where it was held back
+    warnings: Counter = field(default_factory=Counter)  # kind ("encoding", "duplicate-id", ...) -> documents
+    notes: list[dict] = field(default_factory=list)  # the first FAILURES_IN_REPORT documents with timeouts, held-back rules or warnings
 
     def add(self, result: Cleaned | Failure, size: int = 0) -> None:
         self.documents_in += 1
@@ -85,6 +90,13 @@ class Report:
             self.chars_removed[removal.rule] += len(removal.text)
         for rule_id in result.meta.get("rule_timeouts", ()):
             self.rule_timeouts[rule_id] += 1
+        self.held_back.update(set(result.meta.get("held_back", ())))
+        warnings = [w for w in result.meta.get("warnings", ()) if isinstance(w, str)]
+        self.warnings.update({w.split(":", 1)[0] for w in warnings})
+        note = {k: v for k, v in (("rule_timeouts", result.meta.get("rule_timeouts")),
+                                  ("held_back", result.meta.get("held_back")), ("warnings", warnings)) if v}
+        if note and len(self.notes) < FAILURES_IN_REPORT:
+            self.notes.append({"id": result.id, **note})
 
     def to_json(self, cleaner: Cleaner) -> dict:
         rules = sorted(self.lines_removed, key=lambda r: (-self.chars_removed[r], r))
@@ -98,6 +110,9 @@ class Report:
             "cleaner": cleaner.stamp,
             "removed": {r: {"lines": self.lines_removed[r], "chars": self.chars_removed[r]} for r in rules},
             "rule_timeouts": dict(self.rule_timeouts),
+            "held_back": dict(sorted(self.held_back.items())),
+            "warnings": dict(sorted(self.warnings.items())),
+            "documents_with_notes": self.notes,
             "failures": [f.to_json() for f in self.failures],
         }
 
@@ -106,13 +121,14 @@ class Report:
         return {"documents_in": self.documents_in, "documents_out": self.documents_out,
                 "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
                 "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
-                "rule_timeouts": dict(self.rule_timeouts)}
+                "rule_timeouts": dict(self.rule_timeouts), "held_back": dict(self.held_back),
+                "warnings": dict(self.warnings), "notes": self.notes}
 
     @classmethod
     def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
-        counters = {k: Counter(state[k]) for k in ("lines_removed", "chars_removed", "rule_timeouts")}
+        counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "chars_removed", "rule_timeouts", "held_back", "warnings")}
         plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
-        return cls(**plain, **counters, failures=failures)
+        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])))
 
 
 # --------------------------------------------------------------------------- workers
@@ -125,8 +141,21 @@ def _init_worker(options: Options) -> None:
     """Build the worker's Cleaner, unless it came warm and compiled from the main process by fork."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
+    _die_with_parent()
     if _WORKER is None or _WORKER.options != options:
         _WORKER = Cleaner(options)
+
+
+def _die_with_parent() -> None:
+    """A worker whose main process is gone (killed with SIGKILL) exits too, rather than wait forever as an orphan."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
 
 
 def warm(cleaner: Cleaner) -> None:
@@ -296,6 +325,10 @@ class RunConfig:
     glob: str | None = None
     shard_size: int | None = None
     compression: str | None = None  # none|gz|zst; shard mode only
+    sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
+
+    def sources(self) -> Iterator[Source]:
+        return discover(self.inputs, self.glob, self.sidecars)
 
     @property
     def to_stdout(self) -> bool:
@@ -312,7 +345,7 @@ class RunConfig:
     def fingerprint(self, cleaner: Cleaner) -> dict:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
-        listing = signature(discover(self.inputs, self.glob)) if self.mode != "mirror" else None
+        listing = signature(self.sources()) if self.mode != "mirror" else None
         return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
                 "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
                 "options": repr(self.options)}
@@ -485,12 +518,16 @@ class StreamUnit:
 
 
 def mirror_units(sources: Iterable[Source]) -> Iterator[tuple[str, list[Source]]]:
-    """Units of mirror mode, in order: each JSONL/WARC input alone, text/HTML files in runs of MIRROR_UNIT."""
+    """Units of mirror mode, in order: each JSONL/WARC input alone, text/HTML files in runs of MIRROR_UNIT.
+
+    Each input claims its output names (OutputNames): two inputs never write one file.
+    """
     run: list[Source] = []
     count = 0
+    names = OutputNames()
     for source in sources:
         if source.kind == "file":
-            run.append(source)
+            run.append(replace(source, out=names.mirror(source.rel)))
             if len(run) >= MIRROR_UNIT:
                 yield f"mirror-{count:05d}", run
                 run, count = [], count + 1
@@ -498,7 +535,7 @@ def mirror_units(sources: Iterable[Source]) -> Iterator[tuple[str, list[Source]]
         if run:
             yield f"mirror-{count:05d}", run
             run, count = [], count + 1
-        yield source.output_name, [source]
+        yield names.jsonl(source.output_name, source.rel), [source]
     if run:
         yield f"mirror-{count:05d}", run
 
@@ -506,7 +543,7 @@ def mirror_units(sources: Iterable[Source]) -> Iterator[tuple[str, list[Source]]
 def mirror_done(config: RunConfig, markers: list[dict]) -> int:
     """How many leading units of mirror mode are done and their inputs unchanged since."""
     done = 0
-    for (name, sources), marker in zip(mirror_units(discover(config.inputs, config.glob)), markers):
+    for (name, sources), marker in zip(mirror_units(config.sources()), markers):
         if marker.get("unit") != name or marker.get("sources") != signature(sources):
             break
         done += 1
@@ -515,22 +552,24 @@ def mirror_done(config: RunConfig, markers: list[dict]) -> int:
 
 def mirror_items(config: RunConfig, skip_units: int, meter: Meter) -> Iterator[Item]:
     """Items of mirror mode with an end item after each unit; done units are passed over unread."""
-    for index, (name, sources) in enumerate(mirror_units(discover(config.inputs, config.glob))):
+    for index, (name, sources) in enumerate(mirror_units(config.sources())):
         if index < skip_units:
             meter.bytes += sum(s.size or 0 for s in sources)
             continue
         for source in sources:
             if source.kind == "file":
                 assert source.path is not None
-                yield read_file(source.path, source.rel, meter)
+                yield read_file(source.path, source.rel, meter, config.options.max_bytes,
+                                Dest("mirror", source.out) if source.out else None)
             else:
-                yield from read_source(source, config.fields, meter, Dest("jsonl", name))
+                yield from read_source(source, config.fields, meter, Dest("jsonl", name), config.options.max_bytes)
         yield Item(Dest("jsonl" if sources[0].kind != "file" else "mirror", name, signature(sources)), end=True)
 
 
 def stream_items(config: RunConfig, skip_items: int, meter: Meter) -> Iterator[Item]:
     """Every item of every input as one stream (shard and stdout modes), the first `skip_items` passed over."""
-    items = (item for source in discover(config.inputs, config.glob) for item in read_source(source, config.fields, meter))
+    items = (item for source in config.sources()
+             for item in read_source(source, config.fields, meter, max_bytes=config.options.max_bytes))
     return islice(items, skip_items, None)
 
 
@@ -564,7 +603,7 @@ class Progress:
 
 
 def _total_size(config: RunConfig) -> int | None:
-    return sum(s.size or 0 for s in discover(config.inputs, config.glob)) or None
+    return sum(s.size or 0 for s in config.sources()) or None
 
 
 class Run:
@@ -619,7 +658,7 @@ class Run:
             unit = self._open(dest)
             if isinstance(result, Failure):
                 self.errors.write(result)
-                tqdm.write(f"cleaner: {result.source}: {result.message}", file=sys.stderr)
+                tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
             else:
                 unit.write(dest, result)
                 self.unit_records += 1

@@ -56,18 +56,21 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "empty.txt: empty file" in err
     assert "binary.txt: binary file" in err
-    assert "latin1.txt: invalid UTF-8 at byte 3" in err
     assert "records.jsonl:2: malformed JSON" in err
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 7
-    assert report["documents_out"] == 3
-    assert report["documents_failed"] == 4
-    assert {f["source"].rsplit("/", 1)[-1] for f in report["failures"]} == {"empty.txt", "binary.txt", "latin1.txt", "records.jsonl:2"}
+    assert report["documents_out"] == 4
+    assert report["documents_failed"] == 3
+    assert {f["source"].rsplit("/", 1)[-1] for f in report["failures"]} == {"empty.txt", "binary.txt", "records.jsonl:2"}
+    # not UTF-8: decoded as the detected legacy encoding, which the report names (no silent mojibake)
+    assert (out / "articles" / "latin1.txt").read_text(encoding="utf-8") == "Caf\xe9 au lait, s'il vous pla\xeet.\n"
+    assert report["warnings"] == {"encoding": 1}
+    assert report["documents_with_notes"][0]["id"] == "latin1.txt"
     assert (out / "articles" / "good.txt").read_text(encoding="utf-8").startswith("Terrorist US")
     ids = [json.loads(line)["id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == ["a", "c"]
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(errors) == 4 and all({"id", "source", "stage", "message"} <= set(e) for e in errors)
+    assert len(errors) == 3 and all({"id", "source", "stage", "message"} <= set(e) for e in errors)
 
 
 def test_rules_list_names_every_rule(capsys):

@@ -1,0 +1,59 @@
+"""The guard that keeps one rule from emptying a document.
+
+A rule that fires on most of a document's prose is far more likely broken (a regex that
+matches too much, a pack written for another site) than right: trafilatura guards its own
+pruning the same way. After the line rules ran, each drop or strip rule that removed more
+than `share` of the document's prose (lines the features call good, by characters) is
+undone on that document: its lines go back to the heuristics, its removals are forgotten,
+and its id is recorded in `page.held_back` (metadata `held_back`, counted in report.json).
+Truncate rules have the same guard where the cut is made (text.apply_truncate).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .features import features
+from .model import Label, Line
+from .rulebook import Rulebook
+from .text import Page
+
+GUARDED_ACTIONS = ("drop", "strip")
+MIN_HELD_LINES = 2  # a rule must take this many prose lines to be held back: one banner on a page of chrome still goes
+
+
+def hold_back(page: Page, before: list[Line], rulebook: Rulebook, share: float) -> list[str]:
+    """Undo each drop or strip rule that removed more than `share` of the prose of `before`; return their ids."""
+    if share >= 1.0:
+        return []
+    prose = {i: len(line.text) for i, line in enumerate(before)
+             if not line.blank and features(line.text, page.lang).good}
+    total = sum(prose.values())
+    if not total:
+        return []
+    lost: Counter = Counter()
+    lines: dict[str, list[int]] = {}
+    for i, chars in prose.items():
+        line = page.lines[i]
+        rule = rulebook.by_id.get(line.reason)
+        if rule is None or rule.action not in GUARDED_ACTIONS or line.reason == before[i].reason:
+            continue
+        lost[rule.id] += chars if line.label is Label.DROP else max(0, chars - len(line.text))
+        lines.setdefault(rule.id, []).append(i)
+    held = sorted(r for r, n in lost.items() if n > share * total and len(lines[r]) >= MIN_HELD_LINES)
+    for rule_id in held:
+        _undo(page, before, rulebook, rule_id)
+    return held
+
+
+def _undo(page: Page, before: list[Line], rulebook: Rulebook, rule_id: str) -> None:
+    restored = set()
+    for i, line in enumerate(page.lines):
+        if line.reason == rule_id and before[i].reason != rule_id:
+            page.lines[i] = before[i]
+            page.line_signals.pop(i, None)
+            restored.add(before[i].no)
+    page.removed[:] = [r for r in page.removed if not (r.rule == rule_id and r.line in restored)]
+    still = set().union(*page.line_signals.values()) if page.line_signals else set()
+    page.signals -= set(rulebook.by_id[rule_id].signals) - still
+    page.held_back.append(rule_id)
