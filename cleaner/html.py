@@ -44,7 +44,7 @@ from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
-from .text import ACTIONS, Page, apply_truncate, label_captions, run_heuristics, split_lines
+from .text import ACTIONS, Page, apply_truncate, run_heuristics, split_lines
 
 LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
@@ -415,6 +415,39 @@ def metadata(tree: etree._Element, url: str | None) -> dict:
     return {k: v for k in META_FIELDS if isinstance(v := getattr(found, k, None), str) and v}
 
 
+MERGE_PARTS = 1
+
+
+def _signature(el: etree._Element) -> tuple:
+    return el.tag, el.get("class"), el.get("itemprop")
+
+
+def merge_body_parts(tree: etree._Element) -> None:
+    """An article split over several containers of one kind (between ads, or the posts of a blog page)
+    becomes one container, so the extractor, which takes the first, sees all of it."""
+    from trafilatura.xpaths import BODY_XPATH
+
+    found = BODY_XPATH[0](tree)
+    if len(found) < 2:
+        return
+    key = _signature(found[0])
+    parts = [el for el in found if _signature(el) == key]
+    parts = [el for el in parts if not any(a in parts for a in el.iterancestors())]
+    if len(parts) < 2:
+        return
+    head = parts[0]
+    for part in parts[1:]:
+        tail, part.tail = part.tail, None
+        parent = part.getparent()
+        if tail and tail.strip():
+            prev = part.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        head.append(part)
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
     import trafilatura
@@ -427,6 +460,8 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     names = class_and_id_names(tree)
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names)
+    if MERGE_PARTS:
+        merge_body_parts(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False)
@@ -455,13 +490,35 @@ def label_title_repeat(page: Page, title: str) -> None:
         page.label(first, Label.DROP, "heuristic/title-repeat")
 
 
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s")
+
+
+def paragraphs(body: str) -> str:
+    """trafilatura's text with a blank line between blocks, as the text path expects of prose.
+
+    Items of one list (or rows of one table) stay together on consecutive lines, so a
+    teaser list under a "Related" marker reads as one list that the next paragraph ends.
+    """
+    out: list[str] = []
+    prev_item = False
+    for line in body.split("\n"):
+        if not line.strip():
+            continue
+        item = bool(_ITEM.match(line))
+        if out:
+            out.append("\n" if item and prev_item else "\n\n")
+        out.append(line)
+        prev_item = item
+    return "".join(out)
+
+
 def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.
 
     The language is the one the page declares; only a page that declares none (or one we
     have no stop words for) pays for detection, on a short sample.
     """
-    page = Page(lines=split_lines(body), lang=lang or detect_language(body[:LANG_SAMPLE_CHARS]))
+    page = Page(lines=split_lines(paragraphs(body)), lang=lang or detect_language(body[:LANG_SAMPLE_CHARS]))
     label_title_repeat(page, title)
     before = list(page.lines)
     apply_line_rules(page, cleaner.rulebook)
@@ -470,7 +527,6 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     if BODY_MODE == "full":
         run_heuristics(page, t)
         return page
-    label_captions(page, t)
     apply_truncate(page, _first_prose(page), page.article_end, t)
     for i in page.undecided(0, page.article_end):
         page.lines[i] = replace(page.lines[i], label=Label.KEEP)
@@ -543,11 +599,7 @@ def thread_page(text: str, lang: str, rulebook: Rulebook, boundaries: frozenset[
     """
     page = Page(lines=split_lines(text), lang=lang)
     page.boundaries = set(boundaries)
-    apply_line_rules(page, rulebook, "tail")
-    for i, rule_id in page.truncates[:1]:
-        for j in range(i, len(page.lines)):
-            if page.lines[j].label is Label.UNDECIDED and not page.lines[j].blank:
-                page.label(j, Label.DROP, rule_id)
+    apply_line_rules(page, rulebook, "tail")  # a truncate marker (a form heading) only drops itself here
     page.comments_from = 0
     if not boundaries:
         page.signals.add("forum")
