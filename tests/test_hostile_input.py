@@ -488,3 +488,32 @@ def test_a_whole_hostile_corpus_loses_nothing(tmp_path):
     on_disk = {p.relative_to(out / "articles").as_posix() for p in (out / "articles").rglob("*.txt")}
     assert on_disk == {os.path.splitext(n)[0] + ".txt" for n in CLEANS}
     assert DEFAULT_MAX_BYTES == 20_000_000
+
+
+# --------------------------------------------------------------------------- sidecars of `cleaner fix`
+
+
+@pytest.mark.parametrize("template", [None, "{stem}.thread.jsonl"])
+def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, template):
+    from conftest import SEEDS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "notes.comments.jsonl").write_bytes(jsonl([{"id": "n", "text": ARTICLE}]))  # no article beside it: an input
+    monkeypatch.chdir(tmp_path)
+    if template:
+        (tmp_path / "cleaner.yaml").write_text(f"comments: '{template}'\n", encoding="utf-8")
+    main(["fix", "corpus"])
+    pattern = "*.thread.jsonl" if template else "*.txt.comments.jsonl"
+    sidecars = sorted(corpus.glob(pattern))
+    assert sidecars  # some seeds have comment threads
+    out = tmp_path / "out"
+    report = run(RunConfig(inputs=(str(corpus),), out=out, progress=False, sidecars=template or "{name}.comments.jsonl"))
+    texts = len(list(corpus.glob("*.txt")))
+    assert (report.documents_in, report.documents_failed) == (texts + 1, 0)
+    assert not [p for p in out.rglob("*") if p.name in {s.name for s in sidecars}]
+    assert (out / "notes.comments.jsonl").exists()
+    assert main(["clean", "corpus", "-o", str(tmp_path / "cli-out"), "-j", "1", "--no-progress"]) == 0  # the CLI takes the config's
+    assert json.loads((tmp_path / "cli-out" / "report.json").read_text())["documents_in"] == texts + 1
