@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the machine (a full disk, too many open files), not a document
+        print(f"cleaner: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def cmd_clean(args: argparse.Namespace) -> int:

@@ -193,12 +193,22 @@ def sidecar_path(out: Path, template: str) -> Path:
 
 
 def apply(v: Verdict, comments_template: str | None) -> None:
-    """Write one fix: sidecar first, then the article (atomic), then drop the replaced .html."""
-    if v.comments and comments_template:
+    """Write one fix: sidecar first, then the article (atomic), then drop the replaced .html.
+
+    Should the article fail to be written, the sidecar is put back as it was: a failed fix changes nothing.
+    """
+    sidecar = sidecar_path(v.out, comments_template) if v.comments and comments_template else None
+    previous = _bytes_or_none(sidecar) if sidecar else None
+    if sidecar:
         body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in v.comments)
-        atomic_write(sidecar_path(v.out, comments_template), body.encode("utf-8"))
+        atomic_write(sidecar, body.encode("utf-8"))
     mode = stat.S_IMODE(v.path.stat().st_mode)
-    atomic_write(v.out, v.after.encode("utf-8"))
+    try:
+        atomic_write(v.out, v.after.encode("utf-8"))
+    except BaseException:
+        if sidecar:
+            _put_back(sidecar, previous)
+        raise
     if stat.S_IMODE(v.out.stat().st_mode) != mode:
         os.chmod(v.out, mode)  # a rewritten file keeps its permissions, as an edit would
     if v.out != v.path:
@@ -206,6 +216,24 @@ def apply(v: Verdict, comments_template: str | None) -> None:
             v.path.unlink()
         except OSError as exc:
             raise OSError(f"wrote {v.out} but could not remove {v.path.name}: {exc.strerror or exc}") from exc
+
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _put_back(path: Path, data: bytes | None) -> None:
+    """Restore a file to what it held (or to not existing); best effort, the first error is the one reported."""
+    try:
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, data)
+    except OSError:
+        pass
 
 
 def unified_diff(v: Verdict) -> str:

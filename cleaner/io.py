@@ -843,8 +843,13 @@ class JsonlFile:
         os.replace(self.tmp, self.final)
 
     def abort(self) -> None:
-        self.sink.close(sync=False)
-        self.tmp.unlink(missing_ok=True)
+        """Drop the temp file; closing may fail again on a full disk, which must not keep the file."""
+        try:
+            self.sink.close(sync=False)
+        except OSError:
+            pass
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
 
 class Sink:

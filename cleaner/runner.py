@@ -12,6 +12,7 @@ skips the done units and ends with byte-identical outputs, errors.jsonl and coun
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing as mp
@@ -44,6 +45,7 @@ MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: th
 IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
 STATE_DIR = ".cleaner"
 EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
+MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
 ORPHAN_CHECK_SECONDS = 1.0  # how often a worker checks that its main process still lives
 FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
 
@@ -179,6 +181,10 @@ def clean_item(cleaner: Cleaner, item: Item) -> Result:
     size = len(doc.content.encode("utf-8", "surrogatepass"))
     try:
         return item.dest, replace(cleaner.clean(doc), lines=()), size
+    except OSError as exc:
+        if exc.errno in MACHINE_ERRNOS:  # a full disk is not this document's fault: stop, so a rerun redoes it
+            raise
+        return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
     except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
         return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
 
