@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, threads
+from .corpus import CorpusLines
 from .model import Cleaned, Document, Kind, Label, Post
 from .guard import hold_back
 from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
@@ -31,6 +32,7 @@ class Options:
     thresholds: Thresholds = field(default_factory=Thresholds)
     max_bytes: int = DEFAULT_MAX_BYTES  # per document (UTF-8); a larger one is a failure, never truncated; 0: no limit
     max_rule_share: float = 0.5  # a drop or strip rule may remove at most this share of a document's prose
+    corpus: CorpusLines | None = None  # template lines counted over the whole input (`clean --corpus-lines`)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -77,6 +79,8 @@ class Cleaner:
         lines = split_lines(content)
         lang = detect_language(content[:LANG_SAMPLE_CHARS])
         page = Page(lines=lines, lang=lang)
+        if self.options.corpus is not None:
+            page.template = self.options.corpus.lines_of([line.text for line in lines])
         before = list(lines)  # apply_rules relabels page.lines in place
         BUDGET.new_document()
         apply_rules(page, self.rulebook)

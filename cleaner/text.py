@@ -71,6 +71,7 @@ class Page:
     posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
     truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
     thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
+    template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
     held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
     timeouts: list[str] = field(default_factory=list)
 
@@ -181,8 +182,24 @@ class Thresholds:
     caption_max_words: int = 60
     alt_max_words: int = 8
     max_truncate_share: float = 0.5  # a truncate rule may not remove more of the core's prose than this
-    core_bad_cost: float = 45.0
-    core_near_weight: float = 0.3
+    truncate_resume_chars: int = 300  # prose of the core after a marker that shows the article goes on...
+    truncate_resume_lines: int = 2  # ...in at least this many lines (one is a teaser's blurb)
+    core_bad_cost: float = 45.0  # what a line that is not prose costs the core...
+    core_bad_len_weight: float = 0.5  # ...plus this per character
+    core_near_weight: float = 0.0  # share of its length a near-good line adds to the core
+    core_rule_cost: float = 45.0  # a line a rule dropped: chrome between the core and what lies beyond
+    core_marker_cost: float = 45.0  # a truncate or comments-start marker
+    menu_min_separators: int = 2  # bars, bullets or tabs that make a line a menu
+    paragraph_page_share: float = 0.5  # a page whose prose mostly stands between blank lines sets paragraphs apart...
+    core_block_weight: float = 0.2  # ...and there prose glued to other lines is worth this share of its length
+    nav_max_words: int = 4  # a menu link has at most this many words...
+    nav_min_titlecase: float = 0.75  # ...and at least this share of them capitalised
+    extend_bad_cost: float = 10.0  # beside the core, what a short plain line costs (chrome keeps core_bad_cost)...
+    extend_bad_len_weight: float = 0.1  # ...plus this per character
+    template_max_prose_share: float = 0.5  # corpus template lines may take at most this share of a page's prose
+    core_label_cost: float = 45.0  # a short line next to text: what it costs the core
+    end_zone: float = 0.7  # prose starting after this share of the page's characters...
+    end_penalty: float = 0.9  # ...loses up to this share of its value at the very end
 
 
 DEFAULT = Thresholds()
@@ -214,23 +231,116 @@ def split_site_suffix(title: str, t: Thresholds = DEFAULT) -> tuple[str, str]:
     return title, ""
 
 
-def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
-    """The [start, stop) span of lines with the most prose: a max-sum run over line scores.
+_MENU_SEP = regex.compile(r"\s[|•·»›]\s|\t")
+_TEASER_END = regex.compile(r"(?:\.\.\.|…)\s*[\]\)]?\s*$")
 
-    Good lines add their length, bad lines cost, near-good lines are neutral: they may sit
-    inside the core but never start it. Near-good lines right after the core join it
+
+def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
+    """Several items on one line, set apart by bars, bullets or tabs: 'Home | News | Sport'."""
+    return len(_MENU_SEP.findall(text)) >= t.menu_min_separators
+
+
+def is_nav_item(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
+    """A link of a menu: a few capitalised words, no stop word, no figure ('Sport News', 'Contact Us')."""
+    return f.words <= t.nav_max_words and f.titlecase_ratio >= t.nav_min_titlecase and f.stopword_density <= 0 \
+        and f.digit_ratio == 0
+
+
+def is_teaser(text: str) -> bool:
+    """A snippet cut off with an ellipsis: the teaser of another page, not this page's prose."""
+    return bool(_TEASER_END.search(text))
+
+
+def line_values(page: Page, t: Thresholds = DEFAULT, lenient: bool = False) -> dict[int, float]:
+    """The prose value of each non-blank line before the thread: positive for prose, negative for chrome.
+
+    Good lines are worth their length, near-good lines a share of it (`core_near_weight`);
+    other lines cost `core_bad_cost` plus `core_bad_len_weight` per character. A line a rule
+    dropped costs `core_rule_cost`; a truncate or comments-start marker `core_marker_cost`.
+    Menu-shaped lines, teaser snippets and lines that repeat on the page are never prose.
+    """
+    values: dict[int, float] = {}
+    counts: dict[str, int] = {}
+    for i in range(page.article_end):
+        line = page.lines[i]
+        if not line.blank:
+            key = line.text.strip()
+            counts[key] = counts.get(key, 0) + 1
+    markers = {i for i, _ in page.truncates} | set(page.thread_marks)
+    lines = page.lines
+    n = len(lines)
+    isolated = [(i == 0 or lines[i - 1].blank) and (i + 1 >= n or lines[i + 1].blank) for i in range(n)]
+    good_chars = [(page.features(i).chars, isolated[i]) for i in range(page.article_end)
+                  if not lines[i].blank and lines[i].label is Label.UNDECIDED and page.features(i).good]
+    total = sum(c for c, _ in good_chars)
+    paragraphs = total and sum(c for c, iso in good_chars if iso) >= t.paragraph_page_share * total
+    offsets = _char_offsets(page)
+    for i in range(page.article_end):
+        line = page.lines[i]
+        if line.blank:
+            continue
+        if line.label is Label.DROP:
+            values[i] = -(t.core_marker_cost if i in markers else t.core_rule_cost)
+            continue
+        if line.label is not Label.UNDECIDED:
+            continue
+        f = page.features(i)
+        text = line.text
+        chrome = is_menu_like(text, t) or is_teaser(text)
+        if f.good and not chrome:
+            values[i] = float(f.chars) * (1.0 if isolated[i] or not paragraphs else t.core_block_weight) \
+                * end_weight(offsets[i], t)
+        elif f.near_good and not chrome:
+            values[i] = t.core_near_weight * f.chars
+        elif lenient and not chrome and not is_nav_item(f, t):
+            values[i] = -t.extend_bad_cost - t.extend_bad_len_weight * f.chars
+        else:
+            values[i] = -t.core_bad_cost - t.core_bad_len_weight * f.chars
+    _spare_labels(page, values, t)
+    return values
+
+
+def _spare_labels(page: Page, values: dict[int, float], t: Thresholds) -> None:
+    """A short line right next to text is a label of that text (a term, a heading), not a menu item.
+
+    Its cost drops to `core_label_cost`; short lines among other short lines keep theirs.
+    """
+    order = list(values)
+    for k, i in enumerate(order):
+        if values[i] >= 0 or page.lines[i].label is not Label.UNDECIDED or page.features(i).words > t.short_max_words:
+            continue
+        near = [order[j] for j in (k - 1, k + 1) if 0 <= j < len(order) and abs(order[j] - i) <= 2]
+        if any(values[j] > 0 for j in near):
+            values[i] = -t.core_label_cost
+
+
+def _char_offsets(page: Page) -> list[float]:
+    """Where each line starts, as a share of the page's characters."""
+    total = sum(len(line.text) + 1 for line in page.lines) or 1
+    out, pos = [], 0
+    for line in page.lines:
+        out.append(pos / total)
+        pos += len(line.text) + 1
+    return out
+
+
+def end_weight(offset: float, t: Thresholds = DEFAULT) -> float:
+    """Prose near the end of a page is more often a footer or a teaser than the article."""
+    if offset <= t.end_zone:
+        return 1.0
+    return 1.0 - t.end_penalty * (offset - t.end_zone) / (1.0 - t.end_zone)
+
+
+def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
+    """The [start, stop) span of lines with the most prose: a max-sum run over `line_values`.
+
+    Only a positive line starts the run. Near-good lines right after the core join it
     (a short closing paragraph), as jusText revises near-good blocks by their neighbours.
     """
+    values = line_values(page, t)
     best, best_span = 0.0, (0, 0)
     run, run_start = 0.0, None
-    scored = [i for i in range(page.article_end) if not page.lines[i].blank and page.lines[i].label is Label.UNDECIDED]
-    chrome = {i for i in range(page.article_end) if page.lines[i].label is Label.DROP and not page.lines[i].blank}
-    for i in sorted(chrome.union(scored)):
-        f = page.features(i)
-        if i in chrome:  # a line a rule dropped is chrome: it separates the core from what lies beyond
-            score = -t.core_bad_cost
-        else:
-            score = float(f.chars) if f.good else 0.0 if f.near_good else -t.core_bad_cost - 0.5 * f.chars
+    for i, score in values.items():
         if run_start is None:
             if score <= 0:
                 continue
@@ -241,12 +351,43 @@ def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
         if run <= 0:
             run_start = None
     start, stop = best_span
-    for i in scored:
-        if i < stop:
+    for i, score in values.items():
+        if i < stop or page.lines[i].label is not Label.UNDECIDED:
             continue
         if not page.features(i).near_good:
             break
         stop = i + 1
+    if stop and t.extend_bad_cost < t.core_bad_cost:
+        start, stop = extend_core(page, start, stop, t)
+    return start, stop
+
+
+def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> tuple[int, int]:
+    """Grow the core over text next to it when what lies between is plain short text, not chrome.
+
+    The best extension on each side is a max-sum run again, over values where a line that
+    is neither prose nor chrome costs only `extend_bad_cost` (plus `extend_bad_len_weight`
+    per character): lists and labels beside the prose join it, menus and rule hits do not,
+    and no extension passes a truncate or comments-start marker.
+    """
+    values = line_values(page, t, lenient=True)
+    markers = {i for i, _ in page.truncates} | set(page.thread_marks)
+    after = [(i, v) for i, v in values.items() if i >= stop]
+    run, best = 0.0, 0.0
+    for i, v in after:
+        if i in markers:  # "Related", "Leave a Reply": the article does not go on past it
+            break
+        run += v
+        if run > best:
+            best, stop = run, i + 1
+    before = [(i, v) for i, v in values.items() if i < start]
+    run, best = 0.0, 0.0
+    for i, v in reversed(before):
+        if i in markers:
+            break
+        run += v
+        if run > best:
+            best, start = run, i
     return start, stop
 
 
@@ -317,28 +458,64 @@ def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
             page.strip(i, page.lines[i].text[m.end():], "heuristic/dateline-residue", m.group(0))
 
 
+def label_template(page: Page, t: Thresholds = DEFAULT) -> None:
+    """Lines that recur across the corpus are template chrome (menus, footers, a site's boilerplate).
+
+    If template lines hold more than `template_max_prose_share` of the page's prose, the page
+    is a near-copy of another document rather than a templated page: its prose stays.
+    """
+    if not page.template:
+        return
+    live = [i for i in page.template if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank]
+    prose = sum(page.features(i).chars for i in range(len(page.lines))
+                if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank and page.features(i).good)
+    shared = sum(page.features(i).chars for i in live if page.features(i).good)
+    keep_prose = prose and shared > t.template_max_prose_share * prose
+    for i in sorted(live):
+        if not (keep_prose and page.features(i).good):
+            page.label(i, Label.DROP, "heuristic/corpus-template")
+
+
 def apply_truncate(page: Page, core_start: int, core_stop: int, t: Thresholds = DEFAULT) -> int:
     """Cut the page at the first truncate marker inside or after the core; return the new core stop.
 
     A marker before the core is a menu item ("Related" in a nav bar), not the end of the
-    article. A cut that would remove more than `max_truncate_share` of the core's prose is
-    held back and reported rather than emptying the article.
+    article. A cut that would remove more than `max_truncate_share` of the core's prose, or
+    a marker inside the core with at least `truncate_resume_chars` of prose in at least
+    `truncate_resume_lines` lines after it (a widget in mid-article), is held back and reported; the teaser list under such a marker
+    (everything up to the next prose line) still leaves, and the next marker is tried.
     """
-    marker = next(((i, rule) for i, rule in page.truncates if i >= core_start), None)
-    if marker is None:
-        return core_stop
-    at, rule = marker
-    if at < page.article_end:
-        good = [page.features(i).chars for i in page.undecided(core_start, core_stop) if page.features(i).good]
-        lost = [page.features(i).chars for i in page.undecided(at, core_stop) if page.features(i).good]
-        if good and sum(lost) > t.max_truncate_share * sum(good):
-            page.held_back.append(rule)
-            return core_stop
-    end = page.article_end if at < page.article_end else len(page.lines)  # a thread after the article stays
-    for j in range(at, end):
-        if page.lines[j].label in (Label.UNDECIDED, Label.KEEP) and not page.lines[j].blank:
-            page.label(j, Label.DROP, rule)
-    return min(core_stop, at)
+    for at, rule in [(i, rule) for i, rule in page.truncates if i >= core_start]:
+        if at < page.article_end:
+            good = [page.features(i).chars for i in page.undecided(core_start, core_stop) if page.features(i).good]
+            lost = [page.features(i).chars for i in page.undecided(at, core_stop)
+                    if page.features(i).good and not is_teaser(page.lines[i].text)]
+            if good and (sum(lost) > t.max_truncate_share * sum(good)
+                         or (at < core_stop and sum(lost) >= t.truncate_resume_chars
+                             and len(lost) >= t.truncate_resume_lines)):
+                page.held_back.append(rule)
+                drop_teaser_list(page, at, rule)
+                continue
+        end = page.article_end if at < page.article_end else len(page.lines)  # a thread after the article stays
+        for j in range(at, end):
+            if page.lines[j].label in (Label.UNDECIDED, Label.KEEP) and not page.lines[j].blank:
+                page.label(j, Label.DROP, rule)
+        return min(core_stop, at)
+    return core_stop
+
+
+def drop_teaser_list(page: Page, at: int, rule: str) -> None:
+    """The lines under a held-back marker ("Related Articles") up to the next paragraph of prose are its list.
+
+    A paragraph of prose starts after a blank line; teaser snippets cut off by an ellipsis are not prose.
+    """
+    for j in range(at + 1, page.article_end):
+        line = page.lines[j]
+        if line.blank or line.label is not Label.UNDECIDED:
+            continue
+        if page.features(j).good and page.lines[j - 1].blank and not is_teaser(line.text):
+            return
+        page.label(j, Label.DROP, rule)
 
 
 def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
@@ -347,6 +524,7 @@ def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
 
     if page.comments_from is not None and page.comments_from - 1 in page.thread_marks:
         page.comments_from = None  # a heading alone does not make a thread: threads.find_start decides
+    label_template(page, t)
     label_captions(page, t)
     start, stop = find_core(page, t)
     if threads.find_start(page, start) is not None and stop > page.article_end:
