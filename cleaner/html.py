@@ -477,11 +477,11 @@ def merge_body_parts(tree: etree._Element, names: Names | None = None) -> None:
         repeated = [v for v, n in Counter(names.classes).items() if n > 1]
         if not any(_BODY_CLASS.search(v) for v in repeated):
             return
-    found = BODY_XPATH[0](tree)
-    if len(found) < 2:
+    first = next(iter(BODY_XPATH[0](tree)), None)
+    if first is None:
         return
-    key = _signature(found[0])
-    parts = [el for el in found if _signature(el) == key]
+    key = _signature(first)
+    parts = [el for el in tree.iter(first.tag) if _signature(el) == key]
     parts = [el for el in parts if not any(a in parts for a in el.iterancestors())]
     if len(parts) < 2:
         return
