@@ -45,7 +45,7 @@ from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
-from .text import ACTIONS, Page, apply_truncate, run_heuristics, split_lines
+from .text import ACTIONS, Page, apply_truncate, split_lines
 
 LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
@@ -574,16 +574,11 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     apply_line_rules(page, cleaner.rulebook)
     hold_back(page, before, cleaner.rulebook, cleaner.options.max_rule_share)
     t = cleaner.options.thresholds
-    if BODY_MODE == "full":
-        run_heuristics(page, t)
-        return page
     apply_truncate(page, _first_prose(page), page.article_end, t)
     for i in page.undecided(0, page.article_end):
         page.lines[i] = replace(page.lines[i], label=Label.KEEP)
     return page
 
-
-BODY_MODE = "light"
 
 MIN_THREAD_WORDS = 10  # fewer words left after the chrome rules: not a thread
 
