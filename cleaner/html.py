@@ -9,25 +9,32 @@ Flow of one page:
   4. the line rules of the rulebook over the body catch chrome left inside it;
   5. the comment text is split into posts with the thread logic of the text path.
 
-Time limit: a page that runs longer than `Options.timeout` ends with `DocumentTimeout`,
-which the runner turns into a Failure for that page while the run goes on. The limit is a
-SIGALRM interval timer armed in the process doing the work (the main process, or a pool
-worker, whose tasks run on its main thread). The signal handler raises between Python
-bytecodes, which covers trafilatura's Python loops and also `re` matching (CPython's
-regex engine polls for signals); it cannot break into a single long libxml2 call, so
-those are bounded instead: the parser keeps libxml2's size limits (no huge_tree) and
-pages above MAX_HTML_CHARS are refused before parsing. The timer repeats every
-RETRY_INTERVAL seconds after the deadline, so a handler caught by a broad `except`
-inside a library fires again. Outside the main thread (no signals there) no limit is set.
+Time limit (Options.timeout, --timeout): a page that runs longer ends with DocumentTimeout,
+which the runner turns into a Failure for that page while the run goes on. Two layers:
+- Soft, everywhere: a SIGALRM interval timer armed in the process doing the work (the main
+  process, or a pool worker, whose tasks run on its main thread). Its handler raises between
+  Python bytecodes, which covers trafilatura's Python loops and also `re` matching (CPython's
+  regex engine polls for signals). The timer repeats every RETRY_INTERVAL seconds after the
+  deadline, so an alarm swallowed by a broad `except` inside a library fires again.
+- Hard, in worker processes only: a signal cannot break into one long C call (libxml2 holds
+  on until it returns), so faulthandler's watchdog thread, which needs no GIL, ends a worker
+  that is still on the page HARD_GRACE seconds past the limit (printing where it was stuck);
+  the runner records that document as a failure and goes on with a fresh worker. In the main
+  process (-j 1, `cleaner eval`) that would end the whole run, so only the soft layer runs.
+Single C calls are bounded besides: the parser keeps libxml2's limits (no huge_tree) and
+pages over MAX_HTML_CHARS are refused before parsing. Off the main thread (no signals
+there) and on platforms without setitimer no limit is set.
 """
 
 from __future__ import annotations
 
+import faulthandler
+import multiprocessing
 import re
 import signal
+import threading
 from bisect import bisect_left
 from collections import Counter
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Iterator
@@ -52,6 +59,7 @@ MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could out
 REMOVED_TEXT_CHARS = 200  # a pruned element's text is recorded up to this length
 RESET_CACHES_EVERY = 500  # documents between trafilatura cache resets (memory stays flat)
 RETRY_INTERVAL = 0.25  # seconds between repeated alarms once the deadline has passed
+HARD_GRACE = 10.0  # seconds past the limit (at least the limit again) before a stuck worker is ended
 _SPACE = re.compile(r"\s+")
 
 
@@ -77,14 +85,19 @@ def time_limit(seconds: float) -> Iterator[None]:
     def _ring(signum, frame):
         raise _Alarm()
 
+    hard = multiprocessing.parent_process() is not None  # a worker: the runner survives its end
     previous = signal.signal(signal.SIGALRM, _ring)
     signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_INTERVAL)
+    if hard:
+        faulthandler.dump_traceback_later(seconds + max(HARD_GRACE, seconds), exit=True)
     try:
         yield
     except _Alarm:
         raise DocumentTimeout(f"page took longer than the time limit of {seconds:g} s "
                               f"(raise it with --timeout)") from None
     finally:
+        if hard:
+            faulthandler.cancel_dump_traceback_later()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 

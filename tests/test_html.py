@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import signal
 import time
 
 import pytest
@@ -243,3 +244,23 @@ def test_eval_gate_on_a_fixed_sample(name, eval_dir, cleaner):
     assert result.article.f1 >= FLOOR[name], result.article
     if name in COMMENTS_FLOOR:
         assert result.comments.f1 >= COMMENTS_FLOOR[name], result.comments
+
+
+def _stuck_in_c(seconds: float) -> str:
+    """A page whose alarm never arrives, as when C code holds on: here SIGALRM is simply blocked."""
+    html.HARD_GRACE = 0.3
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    with html.time_limit(seconds):
+        time.sleep(30)
+    return "not ended"
+
+
+def test_a_worker_stuck_past_the_limit_is_ended():
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    started = time.monotonic()
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_stuck_in_c, 0.2).result()
+    assert time.monotonic() - started < 10
