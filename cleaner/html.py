@@ -530,8 +530,11 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False)
     meta = metadata(tree, url)
     lang = declared_language(tree)
-    if result is None:
-        return Extracted("", "", meta, removed, thread, lang)
+    if result is None:  # trafilatura discarded the page: its plain-text baseline is the fallback
+        _body, text, _length = trafilatura.baseline(tree)
+        if text.strip():
+            meta["extractor"] = "trafilatura-baseline"
+        return Extracted(text, "", meta, removed, thread, lang)
     return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang)
 
 
@@ -608,7 +611,8 @@ class _LineRules:
         bounded = [r for r in rulebook.line_rules if r.kind == "regex" and r.max_words is not None]
         always = [r for r in rulebook.line_rules if r not in bounded]
         self.bounds = sorted({r.max_words for r in bounded})
-        self.books = [Rulebook(always + [r for r in bounded if r.max_words >= b], rulebook.packs) for b in self.bounds]
+        self.books = [rulebook if all(r.max_words >= b for r in bounded)
+                      else Rulebook(always + [r for r in bounded if r.max_words >= b], rulebook.packs) for b in self.bounds]
         self.books.append(Rulebook(always, rulebook.packs))
         self.timeouts: list[str] = []
 
