@@ -808,11 +808,15 @@ def _candidates(base: str, rel: str) -> Iterator[str]:
         yield f"{base}-{hashlib.sha1(salt.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def printable(text: str) -> str:
-    """Text for a terminal: control and bidi characters from strangers' names shown escaped, not obeyed."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch in " \t" else ascii(ch)[1:-1] for ch in text)
+    """Text for a terminal: control and bidi-override characters from strangers shown escaped, not obeyed.
+
+    Other invisible characters (no-break spaces, zero-width joiners in emoji) are shown as they are.
+    """
+    return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def write_mirror(root: Path, rel: str, cleaned: Cleaned) -> None:
