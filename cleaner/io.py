@@ -694,10 +694,11 @@ def utf8_size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def read_warc(path: Path, rel: str, meter: Meter | None = None, dest: Dest | None = None) -> Iterator[Item]:
+def read_warc(path: Path, rel: str, meter: Meter | None = None, dest: Dest | None = None,
+              max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     from .warc import read_warc as _read
 
-    yield from _read(path, rel, dest or Dest("jsonl", Source(path, rel, "warc").output_name), meter)
+    yield from _read(path, rel, dest or Dest("jsonl", Source(path, rel, "warc").output_name), meter, max_bytes)
 
 
 def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None = None, dest: Dest | None = None,
@@ -707,7 +708,7 @@ def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None =
         yield from read_jsonl(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name), max_bytes)
     elif source.kind == "warc":
         assert source.path is not None
-        yield from read_warc(source.path, source.rel, meter, dest)
+        yield from read_warc(source.path, source.rel, meter, dest, max_bytes)
     else:
         assert source.path is not None
         yield read_file(source.path, source.rel, meter, max_bytes)

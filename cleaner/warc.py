@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from .io import DecodeError, Dest, Item, Meter, decode
+from .io import DEFAULT_MAX_BYTES, Decoded, DecodeError, Dest, Item, Meter, decode_document, too_large
 from .model import Document, Failure, Kind
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -30,7 +30,8 @@ def _fastwarc():
     return ArchiveIterator, WarcRecordType
 
 
-def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None) -> Iterator[Item]:
+def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None,
+              max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     """One item per HTML response or WET conversion record, in file order."""
     try:
         ArchiveIterator, WarcRecordType = _fastwarc()
@@ -49,7 +50,7 @@ def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None) -> I
             if record is None:
                 break
             position = record.stream_pos
-            item = record_item(record, f"{path}@{position}", dest, WarcRecordType)
+            item = record_item(record, f"{path}@{position}", dest, WarcRecordType, max_bytes)
         except Exception as exc:  # noqa: BLE001 - fastwarc raises OSError, or a Rust panic for broken streams
             yield Item(dest, failure=Failure(rel, f"{path}@{position}", "read", f"cannot read {path.name} past byte {position}: {exc}"))
             break
@@ -62,7 +63,7 @@ def read_warc(path: Path, rel: str, dest: Dest, meter: Meter | None = None) -> I
         meter.bytes += max(0, path.stat().st_size - counted)
 
 
-def record_item(record, where: str, dest: Dest, types) -> Item | None:
+def record_item(record, where: str, dest: Dest, types, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Item | None:
     """The document of one record, None when the record holds no document."""
     headers = record.headers
     record_id = (headers.get("WARC-Record-ID") or where).strip("<>")
@@ -78,15 +79,28 @@ def record_item(record, where: str, dest: Dest, types) -> Item | None:
         if content_type and not content_type.startswith(HTML_TYPES):
             return None
         kind = Kind.HTML
+    if max_bytes and record.content_length > max_bytes:  # refused unread; fastwarc skips the payload
+        return Item(dest, failure=Failure(record_id, where, "read", str(too_large(record.content_length, max_bytes, "record is"))))
     payload = record.reader.read()
     if len(payload) < record.content_length:  # fastwarc hands out what a cut file still holds
         return Item(dest, failure=Failure(record_id, where, "read",
                                           f"truncated record: {len(payload)} of {record.content_length} bytes"))
     try:
-        content = decode(payload) if kind is Kind.TEXT else decode_html(payload, record.http_charset if record.is_http else None)
+        decoded = decode_document(payload) if kind is Kind.TEXT else decode_page(payload, record.http_charset if record.is_http else None)
     except DecodeError as exc:
         return Item(dest, failure=Failure(record_id, where, "read", str(exc)))
-    return Item(dest, doc=Document(id=record_id, kind=kind, content=content, meta=meta, source=where))
+    return Item(dest, doc=Document(id=record_id, kind=kind, content=decoded.text, meta={**meta, **decoded.meta()}, source=where))
+
+
+def decode_page(payload: bytes, declared: str | None) -> Decoded:
+    """The HTTP charset when it decodes the bytes; else as a file is read (UTF-8, <meta>, detection), named in metadata."""
+    codec = _codec(declared)
+    if codec is not None and payload.strip():
+        try:
+            return Decoded(payload.decode(codec), "utf-8" if codec == "utf-8" else codec)
+        except UnicodeDecodeError:
+            pass
+    return decode_document(payload, html=True)
 
 
 def decode_html(payload: bytes, declared: str | None) -> str:

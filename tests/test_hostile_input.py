@@ -517,3 +517,27 @@ def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, templat
     assert (out / "notes.comments.jsonl").exists()
     assert main(["clean", "corpus", "-o", str(tmp_path / "cli-out"), "-j", "1", "--no-progress"]) == 0  # the CLI takes the config's
     assert json.loads((tmp_path / "cli-out" / "report.json").read_text())["documents_in"] == texts + 1
+
+
+# --------------------------------------------------------------------------- WARC records
+
+
+def test_warc_records_get_the_same_limits_and_encoding_notes(tmp_path):
+    pytest.importorskip("fastwarc")
+    from test_warc import response
+
+    from cleaner.io import Dest
+    from cleaner.warc import read_warc
+
+    big = html_page(ACCENTED + " " + "word " * 4000)
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(b"".join([
+        response("https://x.example/big", big.encode(), 1),
+        response("https://x.example/1252", html_page(ACCENTED).encode("cp1252"), 2, ctype="text/html"),
+        response("https://x.example/ok", html_page(ACCENTED).encode(), 3),
+    ]))
+    items = list(read_warc(path, path.name, Dest("jsonl", "crawl.jsonl"), max_bytes=10_000))
+    assert items[0].failure is not None and "record is" in items[0].failure.message and "--max-bytes" in items[0].failure.message
+    legacy, plain = items[1].doc, items[2].doc
+    assert ACCENTED in legacy.content and legacy.meta["encoding"] == "cp1252" and "encoding: not UTF-8" in legacy.meta["warnings"][0]
+    assert ACCENTED in plain.content and "encoding" not in plain.meta and "warnings" not in plain.meta
