@@ -784,7 +784,7 @@ class OutputNames:
 
     def _free(self, *paths: str) -> bool:
         keys = ["/".join(safe_parts(p)).casefold() for p in paths]
-        if any(k in self.taken for k in keys):
+        if any(k in self.taken or not _fits(k) for k in keys):
             return False
         self.taken.update(keys)
         return True
@@ -801,12 +801,25 @@ class OutputNames:
         return next(stem + ext for stem in _candidates(base, rel) if self._free(stem + ext))
 
 
+MAX_NAME_BYTES = 255  # a file name on most file systems
+
+
+def _fits(path: str) -> bool:
+    return all(len(part.encode("utf-8", "surrogateescape")) <= MAX_NAME_BYTES for part in path.split("/"))
+
+
 def _candidates(base: str, rel: str) -> Iterator[str]:
-    """The natural name, then the name with a hash of the input path (and of a counter, should that be taken)."""
+    """The natural name, then the name with a hash of the input path (and of a counter, should that be taken).
+
+    A hashed name keeps at most 200 bytes of the original file name, so it fits where the natural one is too long.
+    """
     yield base
+    head, _, last = base.rpartition("/")
+    short = last.encode("utf-8", "surrogateescape")[:200].decode("utf-8", "ignore")
     for n in itertools.count():
         salt = rel if n == 0 else f"{rel}\0{n}"
-        yield f"{base}-{hashlib.sha1(salt.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+        digest = hashlib.sha1(salt.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        yield f"{head}/{short}-{digest}" if head else f"{short}-{digest}"
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

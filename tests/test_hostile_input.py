@@ -421,6 +421,16 @@ def test_inputs_that_would_share_an_output_file_get_their_own(tmp_path):
     assert rerun.documents_out == 5 and {p.name for p in out.glob("errors*.jsonl")} == {"errors.jsonl", renamed.name}
 
 
+def test_output_names_fit_the_file_system():
+    names = OutputNames()
+    fits, too_long = "n" * 249, "m" * 250  # OUT/comments/NAME.jsonl: 255 and 256 bytes
+    assert names.mirror(f"d/{fits}.txt") == f"d/{fits}"
+    hashed = names.mirror(f"d/{too_long}.html")
+    assert hashed.startswith("d/mmm") and len(hashed.rsplit("/", 1)[1].encode()) + len(".jsonl") <= 255
+    warc = names.jsonl(f"{'w' * 250}.jsonl.gz", f"{'w' * 250}.warc.gz")  # 259 bytes as named
+    assert warc.endswith(".jsonl.gz") and len(warc.encode()) <= 255
+
+
 def test_output_names_never_collide():
     names = OutputNames()
     claimed = [names.mirror(r) for r in ("a.txt", "a.html", "A.htm", "a-0.txt", "a\x01.txt", "a\x02.txt", "../a.txt")]
