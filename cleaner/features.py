@@ -15,8 +15,16 @@ from .stopwords import stoplist
 
 # A CJK ideograph or kana is a word of its own; elsewhere a word is a run of \w.
 _TOKEN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]|[^\W\p{Han}\p{Hiragana}\p{Katakana}]+")
-_TERMINAL = regex.compile(r"[.!?…。！？;:][\"”’»)\]]*\s*$")
-_PERIOD = regex.compile(r"[.!?…。！？]\s*[\"”’»)\]]?\s*$")
+_CLOSERS = "\"”’»)]"  # closing quotes and brackets that may follow a sentence mark
+_SENTENCE_END = frozenset(".!?…。！？")
+_CLAUSE_END = _SENTENCE_END | frozenset(";:")
+
+
+def _ends_sentence(stripped: str) -> bool:
+    """Ends in a sentence mark, perhaps followed by one closing quote or bracket."""
+    if stripped[-1:] in _CLOSERS:
+        stripped = stripped[:-1].rstrip()
+    return stripped[-1:] in _SENTENCE_END
 
 GOOD_MIN_WORDS = 10  # a prose line ending in terminal punctuation
 GOOD_LONG_WORDS = 25  # a long line is prose even without terminal punctuation
@@ -53,30 +61,45 @@ class LineFeatures:
         return self.words >= NEAR_MIN_WORDS and (self.terminal or self.stopword_density >= 2 * MIN_STOPWORD_DENSITY)
 
 
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_DIGITS = b"0123456789"
+_ASCII_SPACE = b" \t\n\r\x0b\x0c"
+
+
+def _char_counts(text: str) -> tuple[int, int, int, int]:
+    """(letters, digits, upper, visible) of a line; ASCII lines are counted by bytes.translate, in C."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        n = len(raw)
+        letters = n - len(raw.translate(None, _ASCII_LETTERS))
+        return (letters, n - len(raw.translate(None, _ASCII_DIGITS)), n - len(raw.translate(None, _ASCII_UPPER)),
+                len(raw.translate(None, _ASCII_SPACE)))
+    return (sum(map(str.isalpha, text)), sum(map(str.isdigit, text)), sum(map(str.isupper, text)),
+            len(text) - sum(map(str.isspace, text)))
+
+
 @lru_cache(maxsize=1 << 16)
 def features(text: str, lang: str = "en") -> LineFeatures:
     """Compute the features of one line (cached: stages ask about the same line often)."""
     stripped = text.strip()
     tokens = _TOKEN.findall(stripped)
     n = len(tokens)
-    letters = sum(1 for c in stripped if c.isalpha())
-    digits = sum(1 for c in stripped if c.isdigit())
-    upper = sum(1 for c in stripped if c.isupper())
-    visible = sum(1 for c in stripped if not c.isspace()) or 1
+    letters, digits, upper, visible = _char_counts(stripped)
+    visible = visible or 1
     if n:
-        lowered = [t.casefold() for t in tokens]
         stops = stoplist(lang)
-        stop = sum(1 for t in lowered if t in stops)
+        stop = sum(map(stops.__contains__, map(str.casefold, tokens)))
         # Scripts without stop words in our lists (or CJK single chars) get -1: unknown, not zero.
         density = stop / n if stop or _has_latin_or_cyrillic(stripped) else -1.0
-        titled = sum(1 for t in tokens if t[:1].isupper()) / n
+        titled = sum(map(str.isupper, [t[0] for t in tokens])) / n
     else:
         density, titled = 0.0, 0.0
     return LineFeatures(
         words=n,
         chars=len(stripped),
-        terminal=bool(_TERMINAL.search(stripped)),
-        ends_period=bool(_PERIOD.search(stripped)),
+        terminal=stripped.rstrip(_CLOSERS)[-1:] in _CLAUSE_END,
+        ends_period=_ends_sentence(stripped),
         stopword_density=density,
         digit_ratio=digits / visible,
         alpha_ratio=letters / visible,

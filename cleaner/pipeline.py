@@ -16,7 +16,7 @@ from .model import Cleaned, Document, Kind, Label, Post
 from .guard import hold_back
 from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
 from .rulebook import BUDGET, Rulebook, load
-from .text import DEFAULT, Page, Thresholds, apply_rules, join_lines, run_heuristics, split_lines
+from .text import DEFAULT, Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
 
 LANG_SAMPLE_CHARS = 4000
 
@@ -76,8 +76,15 @@ class Cleaner:
 
     def page(self, content: str) -> Page:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
+        page = self.labelled(content)
+        settle(page, self.labelled)  # cleaning the result again changes nothing
+        page.posts = threads.split_posts(page)
+        return page
+
+    def labelled(self, content: str) -> Page:
+        """One pass of rules and heuristics over a text."""
         lines = split_lines(content)
-        lang = detect_language(content[:LANG_SAMPLE_CHARS])
+        lang = detect_language(language_sample(lines))
         page = Page(lines=lines, lang=lang)
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
@@ -86,7 +93,6 @@ class Cleaner:
         apply_rules(page, self.rulebook)
         hold_back(page, before, self.rulebook, self.options.max_rule_share)
         run_heuristics(page, self.options.thresholds)  # finds the comment thread once the article core is known
-        page.posts = threads.split_posts(page)
         return page
 
     def posts_of(self, text: str, lang: str, offset: int = 0) -> tuple[Post, ...]:

@@ -9,13 +9,15 @@ good and bad blocks); what lies before it is the head zone, what lies after it t
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import regex
 
 from .features import LineFeatures, features
 from .model import Label, Line, Removal
-from .rulebook import Hit, Rulebook, fold
+from .rulebook import BUDGET, Hit, Rulebook, fold
 
 # --------------------------------------------------------------------------- lines
 
@@ -36,6 +38,20 @@ def normalise(content: str) -> str:
 
 
 MAX_EMPTY_RUN = 2  # empty lines kept in a row; more mean nothing more, and each would cost every stage time
+
+
+LANG_SAMPLE_CHARS = 600  # characters of a page's longest lines the language detector reads
+
+
+def language_sample(lines: list[Line], chars: int = LANG_SAMPLE_CHARS) -> str:
+    """The page's longest lines, up to `chars`: its prose, not the menus at its top (and cheap to classify)."""
+    picked, total = [], 0
+    for line in sorted(lines, key=lambda line: len(line.text), reverse=True):
+        if total >= chars or not line.text.strip():
+            break
+        picked.append(line)
+        total += len(line.text)
+    return "\n".join(line.text for line in sorted(picked, key=lambda line: line.no))[: 2 * chars]
 
 
 def split_lines(content: str) -> list[Line]:
@@ -74,14 +90,16 @@ class Page:
     template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
     held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
     timeouts: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False)  # per-page results of the heuristics (text.page_shape)
 
     def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
         line = self.lines[i]
-        self.lines[i] = replace(line, label=label, reason=reason)
+        self.lines[i] = Line(line.no, line.text, label, reason)
         if label is Label.DROP and not line.blank:
             self.removed.append(Removal(reason, line.text if removed_text is None else removed_text, line.no))
 
     def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
+        self.cache.clear()
         line = self.lines[i]
         self.removed.append(Removal(reason, removed_text, line.no))
         self.lines[i] = replace(line, text=new_text, reason=reason)
@@ -146,6 +164,27 @@ ACTIONS = {
 }
 
 
+MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and footers recur across a corpus
+_MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
+
+
+def match_line(rulebook: Rulebook, text: str, zone: str) -> Hit | None:
+    """rulebook.match, remembered: a corpus repeats its template lines thousands of times."""
+    cache = _MATCHES.get(rulebook)
+    if cache is None:
+        cache = _MATCHES[rulebook] = {}
+    key = (text, zone)
+    if key in cache:
+        return cache[key]
+    timeouts = len(rulebook.timeouts)
+    hit = rulebook.match(text, zone)
+    if len(rulebook.timeouts) == timeouts and not BUDGET.timed_out:  # a result cut short by a timeout is not the rule's answer
+        if len(cache) >= MATCH_CACHE_SIZE:
+            cache.clear()
+        cache[key] = hit
+    return hit
+
+
 def apply_rules(page: Page, rulebook: Rulebook) -> None:
     """Label lines with the first rule that fires on each."""
     body_start = _first_prose(page)
@@ -153,7 +192,7 @@ def apply_rules(page: Page, rulebook: Rulebook) -> None:
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = rulebook.match(line.text, "head" if i < body_start else "tail")
+        hit = match_line(rulebook, line.text, "head" if i < body_start else "tail")
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)
@@ -175,6 +214,7 @@ class Thresholds:
     """Named thresholds of the text heuristics; each is tested on its own."""
 
     title_max_words: int = 30
+    title_window: int = 20  # the title is among this many headline-like lines right above the core
     suffix_max_words: int = 6
     glued_min_joins: int = 2
     glued_max_words: int = 12
@@ -205,13 +245,13 @@ class Thresholds:
 DEFAULT = Thresholds()
 
 
-def is_glued_tags(text: str, t: Thresholds = DEFAULT) -> bool:
+def is_glued_tags(text: str, t: Thresholds = DEFAULT, f: LineFeatures | None = None) -> bool:
     """Tag or category links flattened without spaces: 'IraqNorth AmericaQasem Suleimani'."""
     stripped = text.strip()
     if not stripped or stripped[-1] in _TERMINAL:
         return False
-    f = features(stripped)
-    return len(_GLUED.findall(stripped)) >= t.glued_min_joins and f.words <= t.glued_max_words
+    f = f or features(stripped)
+    return f.words <= t.glued_max_words and len(_GLUED.findall(stripped)) >= t.glued_min_joins
 
 
 def is_headline(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
@@ -251,66 +291,110 @@ def is_teaser(text: str) -> bool:
     return bool(_TEASER_END.search(text))
 
 
+# Kinds of line for the core's line values.
+BLANK, GOOD, NEAR, PLAIN, NAV, CHROME = range(6)
+
+
+@dataclass
+class Shape:
+    """What the core search needs of each line, computed once per page: its kind and its weighted length."""
+
+    kind: list[int]
+    value: list[float]  # good lines: length x paragraph and end-of-page weights; others: length
+    words: list[int]
+
+
+def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
+    """Classify every line once: good and near-good prose, plain short text, menu links, chrome shapes."""
+    cached = page.cache.get(("shape", t))
+    if cached is not None:
+        return cached
+    lines = page.lines
+    n = len(lines)
+    blank = [line.blank for line in lines]
+    feats = [None if blank[i] else page.features(i) for i in range(n)]
+    isolated = [(i == 0 or blank[i - 1]) and (i + 1 >= n or blank[i + 1]) for i in range(n)]
+    good_total = good_isolated = 0
+    for i in range(n):
+        f = feats[i]
+        if f is not None and f.good and lines[i].label is Label.UNDECIDED:
+            good_total += f.chars
+            if isolated[i]:
+                good_isolated += f.chars
+    paragraphs = good_total and good_isolated >= t.paragraph_page_share * good_total
+    offsets = _char_offsets(page)
+    kind, value, words = [BLANK] * n, [0.0] * n, [0] * n
+    for i in range(n):
+        f = feats[i]
+        if f is None:
+            continue
+        words[i] = f.words
+        text = lines[i].text
+        if is_menu_like(text, t) or is_teaser(text):
+            kind[i], value[i] = CHROME, float(f.chars)
+        elif f.good:
+            weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
+            kind[i], value[i] = GOOD, f.chars * weight * end_weight(offsets[i], t)
+        elif f.near_good:
+            kind[i], value[i] = NEAR, float(f.chars)
+        else:
+            kind[i], value[i] = (NAV if is_nav_item(f, t) else PLAIN), float(f.chars)
+    shape = Shape(kind, value, words)
+    page.cache[("shape", t)] = shape
+    return shape
+
+
 def line_values(page: Page, t: Thresholds = DEFAULT, lenient: bool = False) -> dict[int, float]:
     """The prose value of each non-blank line before the thread: positive for prose, negative for chrome.
 
-    Good lines are worth their length, near-good lines a share of it (`core_near_weight`);
-    other lines cost `core_bad_cost` plus `core_bad_len_weight` per character. A line a rule
-    dropped costs `core_rule_cost`; a truncate or comments-start marker `core_marker_cost`.
-    Menu-shaped lines, teaser snippets and lines that repeat on the page are never prose.
+    Good lines are worth their length (less in a block on a page of paragraphs, and near the
+    end of the page), near-good lines a share of it (`core_near_weight`); other lines cost
+    `core_bad_cost` plus `core_bad_len_weight` per character, or in `lenient` mode, when they
+    are plain text rather than menu links or chrome shapes, `extend_bad_cost` and
+    `extend_bad_len_weight`. A line a rule dropped costs `core_rule_cost`; a truncate or
+    comments-start marker `core_marker_cost`. Menu-shaped lines and teaser snippets are never prose.
     """
-    values: dict[int, float] = {}
-    counts: dict[str, int] = {}
-    for i in range(page.article_end):
-        line = page.lines[i]
-        if not line.blank:
-            key = line.text.strip()
-            counts[key] = counts.get(key, 0) + 1
+    shape = page_shape(page, t)
     markers = {i for i, _ in page.truncates} | set(page.thread_marks)
     lines = page.lines
-    n = len(lines)
-    isolated = [(i == 0 or lines[i - 1].blank) and (i + 1 >= n or lines[i + 1].blank) for i in range(n)]
-    good_chars = [(page.features(i).chars, isolated[i]) for i in range(page.article_end)
-                  if not lines[i].blank and lines[i].label is Label.UNDECIDED and page.features(i).good]
-    total = sum(c for c, _ in good_chars)
-    paragraphs = total and sum(c for c, iso in good_chars if iso) >= t.paragraph_page_share * total
-    offsets = _char_offsets(page)
+    kind, value = shape.kind, shape.value
+    values: dict[int, float] = {}
+    drop, undecided = Label.DROP, Label.UNDECIDED
+    bad_cost, bad_len = t.core_bad_cost, t.core_bad_len_weight
     for i in range(page.article_end):
-        line = page.lines[i]
-        if line.blank:
+        k = kind[i]
+        if k == BLANK:
             continue
-        if line.label is Label.DROP:
+        label = lines[i].label
+        if label is drop:
             values[i] = -(t.core_marker_cost if i in markers else t.core_rule_cost)
+        elif label is not undecided:
             continue
-        if line.label is not Label.UNDECIDED:
-            continue
-        f = page.features(i)
-        text = line.text
-        chrome = is_menu_like(text, t) or is_teaser(text)
-        if f.good and not chrome:
-            values[i] = float(f.chars) * (1.0 if isolated[i] or not paragraphs else t.core_block_weight) \
-                * end_weight(offsets[i], t)
-        elif f.near_good and not chrome:
-            values[i] = t.core_near_weight * f.chars
-        elif lenient and not chrome and not is_nav_item(f, t):
-            values[i] = -t.extend_bad_cost - t.extend_bad_len_weight * f.chars
+        elif k == GOOD:
+            values[i] = value[i]
+        elif k == NEAR:
+            values[i] = t.core_near_weight * value[i]
+        elif lenient and k == PLAIN:
+            values[i] = -t.extend_bad_cost - t.extend_bad_len_weight * value[i]
         else:
-            values[i] = -t.core_bad_cost - t.core_bad_len_weight * f.chars
-    _spare_labels(page, values, t)
+            values[i] = -bad_cost - bad_len * value[i]
+    _spare_labels(page, values, shape, t)
     return values
 
 
-def _spare_labels(page: Page, values: dict[int, float], t: Thresholds) -> None:
+def _spare_labels(page: Page, values: dict[int, float], shape: Shape, t: Thresholds) -> None:
     """A short line right next to text is a label of that text (a term, a heading), not a menu item.
 
     Its cost drops to `core_label_cost`; short lines among other short lines keep theirs.
     """
     order = list(values)
+    last = len(order) - 1
+    lines, words = page.lines, shape.words
     for k, i in enumerate(order):
-        if values[i] >= 0 or page.lines[i].label is not Label.UNDECIDED or page.features(i).words > t.short_max_words:
+        if values[i] >= 0 or words[i] > t.short_max_words or lines[i].label is not Label.UNDECIDED:
             continue
-        near = [order[j] for j in (k - 1, k + 1) if 0 <= j < len(order) and abs(order[j] - i) <= 2]
-        if any(values[j] > 0 for j in near):
+        if (k > 0 and i - order[k - 1] <= 2 and values[order[k - 1]] > 0) or \
+                (k < last and order[k + 1] - i <= 2 and values[order[k + 1]] > 0):
             values[i] = -t.core_label_cost
 
 
@@ -394,7 +478,8 @@ def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> t
 def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     """The title is the headline-like line above the core that shares most words with it."""
     candidates = [i for i in page.undecided(0, core_start)
-                  if is_headline(page.features(i), t) and not is_glued_tags(page.lines[i].text, t)]
+                  if is_headline(page.features(i), t) and not is_glued_tags(page.lines[i].text, t, page.features(i))]
+    candidates = candidates[-t.title_window:]
     if not candidates:
         return
     core_words = set(fold(" ".join(page.lines[i].text for i in page.undecided(core_start, page.article_end)[:40])).split())
@@ -419,9 +504,9 @@ def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
         folded = fold(text)
         if title_fold and folded == title_fold:
             page.label(i, Label.DROP, "heuristic/title-repeat")
-        elif title_fold and fold(split_site_suffix(text, t)[0]) == title_fold:
+        elif title_fold and folded.startswith(title_fold) and fold(split_site_suffix(text, t)[0]) == title_fold:
             page.label(i, Label.DROP, "heuristic/site-suffix")
-        elif is_glued_tags(text, t):
+        elif is_glued_tags(text, t, f):
             page.label(i, Label.DROP, "heuristic/glued-tags")
         elif title_words and f.words <= t.alt_max_words and not f.ends_period and set(folded.split()) <= title_words:
             page.label(i, Label.DROP, "heuristic/alt-text")
@@ -539,6 +624,51 @@ def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
     label_tail(page, stop, t)
     for i in page.undecided(0, page.article_end):
         page.lines[i] = replace(page.lines[i], label=Label.KEEP)
+
+
+SETTLE_ROUNDS = 5  # passes over the result that make cleaning idempotent (each can only remove lines)
+
+
+def article_text(page: Page) -> str:
+    """The article as a file holds it (title, blank line, body): what a second clean would read."""
+    body = join_lines(page, [i for i, line in enumerate(page.lines) if line.label is Label.KEEP])
+    if page.title and body:
+        return f"{page.title}\n\n{body}\n"
+    return (page.title or body) + "\n" if (page.title or body) else ""
+
+
+def settle(page: Page, again: Callable[[str], Page], rounds: int = SETTLE_ROUNDS) -> None:
+    """Clean the result again and take over what that pass removes or rewrites, until nothing changes.
+
+    The heuristics weigh a line against the rest of its page, and a cleaned page is a
+    different page: this makes `clean(clean(x)) == clean(x)`. A line the second pass drops
+    leaves with that pass's reason; a line it rewrites (a strip rule) takes the new text.
+    """
+    for _ in range(rounds):
+        kept = [i for i, line in enumerate(page.lines) if line.label is Label.KEEP]
+        if not kept:
+            return
+        order = ([page.title_index] if page.title and page.title_index is not None else []) + kept
+        second = again(article_text(page))
+        live = [line for line in second.lines if not line.blank]
+        if len(live) != len(order):  # a line split or vanished in a way we cannot map: leave it
+            return
+        changed = False
+        for i, line in zip(order, live):
+            if i == page.title_index and line.label is Label.TITLE:
+                continue
+            if line.label is Label.KEEP or (line.label is Label.TITLE and page.lines[i].label is Label.KEEP):
+                if line.text.strip() != page.lines[i].text.strip():
+                    page.strip(i, line.text, line.reason or "heuristic/settle", page.lines[i].text)
+                    page.lines[i] = Line(page.lines[i].no, page.lines[i].text, Label.KEEP, page.lines[i].reason)
+                    changed = True
+                continue
+            if i == page.title_index:  # the second pass took the title for body text: keep it as it was
+                continue
+            page.label(i, Label.DROP, line.reason or "heuristic/settle")
+            changed = True
+        if not changed:
+            return
 
 
 def join_lines(page: Page, indexes: list[int]) -> str:

@@ -43,7 +43,7 @@ _MONTHS = (
 )
 _DATE = regex.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
-    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4})\b",
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago|yesterday|today)\b",
     regex.I,
 )
 _TIME = regex.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?\b)?|\b\d{1,2}\s*[ap]\.?m\.?(?=\W|$)", regex.I)
