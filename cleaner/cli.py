@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    _corpus_args(p)
     _guard_args(p)
     _scale_args(p)
     _rule_args(p)
@@ -128,9 +130,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
     p.add_argument("--worst", type=int, default=10, help="list this many worst pages")
+    _corpus_args(p)
+    _rule_args(p)
+
+    p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--min-docs", type=int, default=None, metavar="N", help="documents a line must recur in (default: 3)")
+    p.add_argument("--top", type=int, default=100, metavar="N", help="propose at most N rules, most widespread first")
+    p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write the pack here instead of stdout")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="processes for counting")
+    p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
+    p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match")
     _rule_args(p)
     _inplace_parsers(sub)
     return parser
+
+
+def _corpus_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus-lines", action="store_true",
+                   help="first count lines over all inputs; lines that recur in many documents are template chrome")
+    p.add_argument("--min-docs", type=int, default=None, metavar="N",
+                   help="with --corpus-lines: documents a line must recur in to count as template (default: 3)")
 
 
 def _inplace_parsers(sub) -> None:
@@ -159,7 +179,7 @@ def _inplace_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval,
-               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config}[args.command]
+               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine}[args.command]
     try:
         return handler(args)
     except RuleError as exc:
@@ -183,6 +203,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
+    if args.corpus_lines:
+        if "-" in args.paths:
+            print("cleaner: --corpus-lines reads the inputs twice: give files, not standard input", file=sys.stderr)
+            return EXIT_USAGE
+        options = _with_corpus_lines(options, args, _config(args).fields())
+        cleaner = Cleaner(options, rulebook=cleaner.rulebook)
     config = RunConfig(
         inputs=tuple(args.paths), out=args.out, options=options,
         fields=_config(args).fields(),
@@ -271,14 +297,58 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import evaluate, format_report, read_gold, trafilatura_baseline
 
-    cleaner = Cleaner(_options(args))
+    records, skipped = read_gold(args.gold, limit=args.limit)
+    options = _options(args)
+    if args.corpus_lines:  # counted over the page_text of every record, as `clean --corpus-lines` counts its inputs
+        from .corpus import MIN_DOCS, count_texts
+
+        counts = count_texts(r.get("page_text") or "" for r in records)
+        options = replace(options, corpus=counts.template(args.min_docs or MIN_DOCS))
+        print(f"corpus lines: {len(options.corpus.keys)} lines in >= {options.corpus.min_docs} of {counts.documents} pages",
+              file=sys.stderr)
+    cleaner = Cleaner(options)
     predictors = {"cleaner": predictor(cleaner)}
     if "trafilatura" in args.baseline:
         predictors["trafilatura"] = trafilatura_baseline
-    records, skipped = read_gold(args.gold, limit=args.limit)
     print(f"{args.gold}: {len(records)} pages scored, {skipped} skipped (page_text_gold_recall < 0.5)", file=sys.stderr)
     report = evaluate(records, predictors, mode=args.mode, worst=args.worst, progress=sys.stderr.isatty())
     print(format_report(report))
+    return EXIT_OK
+
+
+def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Options:
+    """The first pass of `clean --corpus-lines`: count every input's lines, then clean with the counts."""
+    from .corpus import MIN_DOCS, count_inputs
+
+    started = time.perf_counter()
+    counts = count_inputs(args.paths, fields, getattr(args, "glob", None), jobs=args.jobs)
+    corpus = counts.template(args.min_docs or MIN_DOCS)
+    print(f"cleaner: corpus lines: {len(corpus.keys)} lines recur in >= {corpus.min_docs} of {counts.documents} documents "
+          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return replace(options, corpus=corpus)
+
+
+def cmd_mine(args: argparse.Namespace) -> int:
+    from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
+    from .io import Fields, read_inputs
+
+    if args.jobs < 1 or args.top < 1 or (args.min_docs is not None and args.min_docs < 2):
+        print("cleaner: -j and --top must be at least 1, --min-docs at least 2", file=sys.stderr)
+        return EXIT_USAGE
+    cleaner = Cleaner(_options(args))
+    fields = Fields(text=args.text_field)
+    min_docs = args.min_docs or MIN_DOCS
+    counts = count_inputs(args.paths, fields, args.glob, jobs=args.jobs)
+    docs = ((item.doc.source or item.doc.id, item.doc.content) for item in read_inputs(args.paths, fields, args.glob)
+            if item.doc is not None and item.doc.kind is Kind.TEXT)
+    known = lambda line: cleaner.rulebook.match(line, "head") or cleaner.rulebook.match(line, "tail")  # noqa: E731
+    found = mine(docs, counts, min_docs=min_docs, limit=args.top, known=known)
+    text = proposals_yaml(found, counts.documents, min_docs, " ".join(args.paths))
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"cleaner: {len(found)} rules proposed from {counts.documents} documents", file=sys.stderr)
     return EXIT_OK
 
 

@@ -178,3 +178,97 @@ def count_inputs(paths: Iterable[str], fields, glob: str | None = None, jobs: in
     from .io import read_inputs
 
     return count_parallel(text_documents(read_inputs(list(paths), fields, glob)), jobs, max_keys)
+
+
+# --------------------------------------------------------------------------- mining rules
+
+
+@dataclass
+class Candidate:
+    """A template line found by `cleaner mine`, with what a reviewer needs to judge it."""
+
+    key: int
+    documents: int
+    spellings: Counter = field(default_factory=Counter)
+    samples: list[str] = field(default_factory=list)  # names of documents that hold it
+    keep: str = ""  # a prose line from one of them, for the rule's keep example
+
+    @property
+    def text(self) -> str:
+        return self.spellings.most_common(1)[0][0] if self.spellings else ""
+
+
+def mine(documents: Iterable[tuple[str, str]], counts: LineCounts, min_docs: int = MIN_DOCS, limit: int = 100,
+         samples: int = 3, known=None) -> list[Candidate]:
+    """Second pass of `cleaner mine`: spellings and sample documents of the lines at least `min_docs` documents share.
+
+    `documents` yields (name, text) again; `known(line)` says a rule already handles a line
+    (those are not proposed). The most widespread lines come first, at most `limit` of them.
+    """
+    from .features import features
+    from .text import normalise as normalise_text
+
+    frequent = {k: c for k, c in counts.counts.items() if c >= min_docs}
+    found: dict[int, Candidate] = {}
+    for name, content in documents:
+        lines = [line.strip() for line in normalise_text(content).split("\n")]
+        prose = next((line for line in lines if features(line).good), "")
+        for line, key in zip(lines, line_keys(lines)):
+            if key not in frequent:
+                continue
+            cand = found.get(key)
+            if cand is None:
+                if known is not None and known(line):
+                    frequent.pop(key)
+                    continue
+                cand = found[key] = Candidate(key, frequent[key])
+            cand.spellings[line] += 1
+            if len(cand.samples) < samples and name not in cand.samples:
+                cand.samples.append(name)
+            if not cand.keep and prose and normalise(prose) != normalise(line):
+                cand.keep = prose
+    return sorted(found.values(), key=lambda c: (-c.documents, c.text))[:limit]
+
+
+_SLUG = regex.compile(r"[^a-z0-9]+")
+
+
+def _rule_id(text: str, taken: set[str]) -> str:
+    base = _SLUG.sub("-", text.casefold()).strip("-")[:40].strip("-") or "line"
+    rid, n = base, 2
+    while rid in taken:
+        rid, n = f"{base}-{n}", n + 1
+    taken.add(rid)
+    return rid
+
+
+def _match(text: str) -> dict:
+    """A whole-line literal, or a regex with \\d+ where the line has figures (years, counts)."""
+    if not _DIGITS.search(text):
+        return {"line": [text]}
+    parts = _DIGITS.split(text)
+    return {"regex": r"\d+".join(regex.escape(p, literal_spaces=True) for p in parts)}
+
+
+def proposals_yaml(candidates: list[Candidate], documents: int, min_docs: int, source: str) -> str:
+    """The candidates as a rule pack for a person to review: counts and sample documents in each description."""
+    import yaml
+
+    taken: set[str] = set()
+    rules = []
+    for c in candidates:
+        text = c.text
+        keep = c.keep or f"{text} was the phrase the reader remembered from the story."
+        rules.append({
+            "id": _rule_id(text, taken),
+            "description": f"Recurs in {c.documents} of {documents} documents, e.g. {', '.join(c.samples)}",
+            "match": _match(text),
+            "action": "drop",
+            "examples": {"drop": [text], "keep": [keep]},
+        })
+    header = (f"# cleaner mine: {len(rules)} lines shared by at least {min_docs} of {documents} documents in {source}.\n"
+              "# Review each rule before adding it to a pack: a line many pages share is usually chrome, but not always\n"
+              "# (a quote, a standard disclaimer you want to keep). Then run `cleaner rules check DIR`.\n")
+    body = yaml.safe_dump({"description": f"Template lines mined from {source} (review before use)", "rules": rules},
+                          allow_unicode=True, sort_keys=False, width=1000)
+    return header + body

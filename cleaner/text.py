@@ -236,7 +236,6 @@ class Thresholds:
     nav_min_titlecase: float = 0.75  # ...and at least this share of them capitalised
     extend_bad_cost: float = 10.0  # beside the core, what a short plain line costs (chrome keeps core_bad_cost)...
     extend_bad_len_weight: float = 0.1  # ...plus this per character
-    template_max_prose_share: float = 0.5  # corpus template lines may take at most this share of a page's prose
     core_label_cost: float = 45.0  # a short line next to text: what it costs the core
     end_zone: float = 0.7  # prose starting after this share of the page's characters...
     end_penalty: float = 0.9  # ...loses up to this share of its value at the very end
@@ -330,7 +329,7 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
             continue
         words[i] = f.words
         text = lines[i].text
-        if is_menu_like(text, t) or is_teaser(text):
+        if is_menu_like(text, t) or is_teaser(text) or i in page.template:
             kind[i], value[i] = CHROME, float(f.chars)
         elif f.good:
             weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
@@ -510,6 +509,8 @@ def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
             page.label(i, Label.DROP, "heuristic/glued-tags")
         elif title_words and f.words <= t.alt_max_words and not f.ends_period and set(folded.split()) <= title_words:
             page.label(i, Label.DROP, "heuristic/alt-text")
+        elif i in page.template:
+            page.label(i, Label.DROP, "heuristic/corpus-template")
         elif f.good:
             page.label(i, Label.DROP, "heuristic/outside-core")
         else:
@@ -531,8 +532,9 @@ def label_captions(page: Page, t: Thresholds = DEFAULT) -> None:
 def label_tail(page: Page, core_stop: int, t: Thresholds = DEFAULT) -> None:
     """After the core: short menu-like lines and stray prose (teasers) leave the article."""
     for i in page.undecided(core_stop, page.article_end):
-        f = page.features(i)
-        page.label(i, Label.DROP, "heuristic/outside-core" if f.good else "heuristic/short-tail")
+        reason = "heuristic/corpus-template" if i in page.template else \
+            "heuristic/outside-core" if page.features(i).good else "heuristic/short-tail"
+        page.label(i, Label.DROP, reason)
 
 
 def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
@@ -546,18 +548,13 @@ def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
 def label_template(page: Page, t: Thresholds = DEFAULT) -> None:
     """Lines that recur across the corpus are template chrome (menus, footers, a site's boilerplate).
 
-    If template lines hold more than `template_max_prose_share` of the page's prose, the page
-    is a near-copy of another document rather than a templated page: its prose stays.
+    Short template lines leave at once. Template prose (a site's "About us" paragraph, but also
+    a syndicated quote two pages share) only stops counting as prose: it leaves if it ends up
+    outside the article core, and stays where article prose surrounds it.
     """
-    if not page.template:
-        return
-    live = [i for i in page.template if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank]
-    prose = sum(page.features(i).chars for i in range(len(page.lines))
-                if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank and page.features(i).good)
-    shared = sum(page.features(i).chars for i in live if page.features(i).good)
-    keep_prose = prose and shared > t.template_max_prose_share * prose
-    for i in sorted(live):
-        if not (keep_prose and page.features(i).good):
+    for i in sorted(page.template):
+        line = page.lines[i]
+        if line.label is Label.UNDECIDED and not line.blank and not page.features(i).good:
             page.label(i, Label.DROP, "heuristic/corpus-template")
 
 

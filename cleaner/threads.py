@@ -230,6 +230,9 @@ def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
     for i in group:
         if not _live(page, i):
             continue
+        if i in page.template:  # the site's chrome around its threads, not a poster's words
+            page.label(i, Label.DROP, "heuristic/corpus-template")
+            continue
         text = page.lines[i].text
         key = fold(text)
         if key in seen and features(text, page.lang).words >= QUOTE_MIN_WORDS:
