@@ -52,7 +52,7 @@ from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
-from .text import ACTIONS, Page, apply_truncate, split_lines
+from .text import ACTIONS, Page, apply_truncate, split_lines, split_site_suffix
 
 LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
@@ -231,7 +231,7 @@ _IDS = etree.XPath("//@id", smart_strings=False)
 
 
 def _outermost(found: dict) -> list:
-    """The matched elements that lie inside no other match, in document order; never the root."""
+    """The matched elements that lie inside no other match; never the root."""
     return [el for el in found if el.getparent() is not None and not any(a in found for a in el.iterancestors())]
 
 
@@ -465,9 +465,6 @@ def metadata(tree: etree._Element, url: str | None) -> dict:
     return {k: v for k in META_FIELDS if isinstance(v := getattr(found, k, None), str) and v}
 
 
-MERGE_PARTS = 1
-
-
 def _signature(el: etree._Element) -> tuple:
     return el.tag, el.get("class"), el.get("itemprop")
 
@@ -523,8 +520,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     names = Names.of(tree)
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names)
-    if MERGE_PARTS:
-        merge_body_parts(tree, names)
+    merge_body_parts(tree, names)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False)
@@ -545,14 +541,14 @@ def _first_prose(page: Page) -> int:
     return next((i for i in range(len(page.lines)) if not page.lines[i].blank and page.features(i).good), len(page.lines))
 
 
-TITLE_REPEAT = 1
-
-
 def label_title_repeat(page: Page, title: str) -> None:
-    """The body's first line repeats the title: the title is a field of its own, not article text."""
+    """The body's first line repeats the title (with or without a site-name suffix): the title is a
+    field of its own, not article text."""
     first = next((i for i, line in enumerate(page.lines) if not line.blank), None)
-    if TITLE_REPEAT and title and first is not None and page.lines[first].label is Label.UNDECIDED \
-            and fold(page.lines[first].text) == fold(title):
+    if not title or first is None or page.lines[first].label is not Label.UNDECIDED:
+        return
+    line = fold(page.lines[first].text)
+    if line and line in {fold(title), fold(split_site_suffix(title)[0])}:
         page.label(first, Label.DROP, "heuristic/title-repeat")
 
 
