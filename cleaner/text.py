@@ -236,6 +236,7 @@ class Thresholds:
     nav_min_titlecase: float = 0.75  # ...and at least this share of them capitalised
     extend_bad_cost: float = 10.0  # beside the core, what a short plain line costs (chrome keeps core_bad_cost)...
     extend_bad_len_weight: float = 0.1  # ...plus this per character
+    extend_near_weight: float = 0.0  # ...and a near-good line adds this share of its length
     core_label_cost: float = 45.0  # a short line next to text: what it costs the core
     end_zone: float = 0.7  # prose starting after this share of the page's characters...
     end_penalty: float = 0.9  # ...loses up to this share of its value at the very end
@@ -280,9 +281,9 @@ def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
 
 
 def is_nav_item(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
-    """A link of a menu: a few capitalised words, no stop word, no figure ('Sport News', 'Contact Us')."""
-    return f.words <= t.nav_max_words and f.titlecase_ratio >= t.nav_min_titlecase and f.stopword_density <= 0 \
-        and f.digit_ratio == 0
+    """A link of a menu: a few capitalised words, no figure, no sentence mark ('Sport News', 'Contact Us')."""
+    return 0 < f.words <= t.nav_max_words and f.titlecase_ratio >= t.nav_min_titlecase and f.digit_ratio == 0 \
+        and not f.terminal
 
 
 def is_teaser(text: str) -> bool:
@@ -291,7 +292,7 @@ def is_teaser(text: str) -> bool:
 
 
 # Kinds of line for the core's line values.
-BLANK, GOOD, NEAR, PLAIN, NAV, CHROME = range(6)
+BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = range(7)
 
 
 @dataclass
@@ -329,7 +330,9 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
             continue
         words[i] = f.words
         text = lines[i].text
-        if is_menu_like(text, t) or is_teaser(text) or i in page.template:
+        if i in page.template:  # prose other pages share: it neither makes nor breaks the core
+            kind[i], value[i] = TEMPLATE, float(f.chars)
+        elif is_menu_like(text, t) or is_teaser(text):
             kind[i], value[i] = CHROME, float(f.chars)
         elif f.good:
             weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
@@ -372,7 +375,9 @@ def line_values(page: Page, t: Thresholds = DEFAULT, lenient: bool = False) -> d
         elif k == GOOD:
             values[i] = value[i]
         elif k == NEAR:
-            values[i] = t.core_near_weight * value[i]
+            values[i] = (t.extend_near_weight if lenient else t.core_near_weight) * value[i]
+        elif k == TEMPLATE:
+            values[i] = 0.0
         elif lenient and k == PLAIN:
             values[i] = -t.extend_bad_cost - t.extend_bad_len_weight * value[i]
         else:
@@ -394,7 +399,7 @@ def _spare_labels(page: Page, values: dict[int, float], shape: Shape, t: Thresho
             continue
         if (k > 0 and i - order[k - 1] <= 2 and values[order[k - 1]] > 0) or \
                 (k < last and order[k + 1] - i <= 2 and values[order[k + 1]] > 0):
-            values[i] = -t.core_label_cost
+            values[i] = max(values[i], -t.core_label_cost)
 
 
 def _char_offsets(page: Page) -> list[float]:
@@ -437,7 +442,7 @@ def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
     for i, score in values.items():
         if i < stop or page.lines[i].label is not Label.UNDECIDED:
             continue
-        if not page.features(i).near_good:
+        if not page.features(i).near_good or i in page.template:
             break
         stop = i + 1
     if stop and t.extend_bad_cost < t.core_bad_cost:

@@ -358,14 +358,11 @@ SPACE = ["", "", " ", "\t", "   "]
 # when one is solved, its example XPASSes and the strict marker tells you to drop it.
 P = "The council voted on Tuesday to extend the library's opening hours through the winter."
 Q = "Residents had asked for longer hours since the reading room was refurbished last year, and the board agreed."
-KNOWN = {
-    # (Solved by text.settle, which cleans the result again until nothing changes: 'language-flip',
-    # a language detected differently on the cleaned page, and 'zone-after-dropped-prose', a rule
-    # zone that moved once the prose-like chrome above it was gone.)
-    # The same with a real prose line that the core heuristic drops (heuristic/outside-core):
-    # "What's new" was 'tail' for the rules but before the core for the heuristics, so it became
-    # the title; on the second pass it is 'head' and forum/xenforo/whats-new drops it.
-    "zone-before-core": f"{P}\nMenu\nWhat's new\n{P} {Q}",
+KNOWN: dict[str, str] = {
+    # Solved by text.settle, which cleans the result again until nothing changes: 'language-flip'
+    # (a language detected differently on the cleaned page), 'zone-after-dropped-prose' (a rule
+    # zone that moved once the prose-like chrome above it was gone) and 'zone-before-core' (a line
+    # the core heuristic left above the article became the title, then a head rule dropped it).
 }
 
 
