@@ -668,6 +668,8 @@ class Run:
             else:
                 unit.write(dest, result)
                 self.unit_records += 1
+                for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
+                    tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
             if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
                 self.unit.commit()

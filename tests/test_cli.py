@@ -57,6 +57,7 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     assert "empty.txt: empty file" in err
     assert "binary.txt: binary file" in err
     assert "records.jsonl:2: malformed JSON" in err
+    assert "latin1.txt: note: encoding: not UTF-8; decoded as" in err
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 7
     assert report["documents_out"] == 4
