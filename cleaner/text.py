@@ -614,7 +614,7 @@ def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
     label_template(page, t)
     label_captions(page, t)
     start, stop = find_core(page, t)
-    if threads.find_start(page, start) is not None and stop > page.article_end:
+    if threads.find_start(page, threads.article_from(page, start, stop)) is not None and stop > page.article_end:
         start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end

@@ -26,12 +26,14 @@ from .text import Page, is_headline, join_lines
 
 QUOTE_MIN_WORDS = 4  # shorter repeated lines ("Thanks!") may be a poster's own words
 ARTICLE_MIN_CHARS = 300  # prose of the article that must lie above a thread's start
-HEADER_ARTICLE_MIN_CHARS = 1000  # ...when only post headers, no heading, mark the start
+HEADER_ARTICLE_MIN_CHARS = 1000  # ...when only a short run of post headers, no heading, marks the start
 FORUM_MIN_HITS = 3  # forum-signal rule hits that make a page a forum thread...
 FORUM_MIN_RULES = 2  # ...from at least this many different rules
 FORUM_HIT_MIN_WORDS = 2  # one-word hits ("Share", "Reply", "Media") are too common off forums to count
 HEADER_MAX_WORDS = 16  # a post header is a short line
 HEADERS_MIN = 2  # post headers that make a run of posts
+HEADERS_LONG_RUN = 4  # a run this long is a thread even under a short article (ARTICLE_MIN_CHARS is enough)
+COUNT_HEADING_MAX_CHARS = 80  # a line that counts posts is a heading only when short
 LISTING_MIN_MARKS = 2  # repeated comment headings with prose between them: a listing, not a thread
 
 _MONTHS = (
@@ -42,7 +44,7 @@ _MONTHS = (
     r"dec(?:ember)?|dez(?:ember|embro)?|déc(?:embre)?|dic(?:iembre|embre)?"
 )
 _DATE = regex.compile(
-    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:{_MONTHS})\.?\s+\d{{1,2}}\b|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
     r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d+\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago|yesterday|today)\b",
     regex.I,
 )
@@ -52,8 +54,21 @@ _SAYS = regex.compile(
     r"|\bdisse|\bdiz|\bschreef|\bzegt|\bпишет|\bнаписал[аи]?|\bnapisał[a]?|قال|گفت|说|說|より)\s*(?:\.{3}|…)?\s*:?\s*$",
     regex.I,
 )
+# A heading that counts the posts under it ("69 comments… read them below", "3 Responses to", "Kommentare (12)").
+_COUNT_HEADING = regex.compile(
+    r"\d+\s*(?:comments?|responses?|replies|reactions|thoughts|kommentare?|commentaires?|comentarios?|commenti"
+    r"|comentários?|reacties|комментари\w*|komentarz\w*|تعليق\w*|نظر|评论|評論|コメント)\b"
+    r"|(?:comments?|kommentare|commentaires|comentarios|commenti|reacties|комментарии|komentarze)\s*\(\d+\)",
+    regex.I,
+)
 # Words of a blog post's footer ("Posted by Ann at 5:44 PM | Permalink | Comments (3)"): that post is article.
 _FOOTER = regex.compile(r"\b(?:permalink|trackback|link|comments?\s*[(:]|\d+\s+comments?|posted in|filed (?:in|under)|tags?:)", regex.I)
+# Who wrote a post comes before its date ("Ann July 3, 2012 at 4:19 pm"); a line that opens with the date
+# ("Tuesday, October 24 at 7:30pm | Instructor") heads an event or a news item in a list.
+_NAME_WORD = regex.compile(r"[^\W\d_]{2,}")
+_NOT_NAMES = frozenset("""posted written submitted comment commented reply replied by on at from in the de le la el il von
+    mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday
+    updated published date am pm""".split())
 _POSTED_BY = regex.compile(r"^(?:posted|written|submitted|comment(?:ed)?)\s+by\b|^by\s+\S.{0,60}\s+(?:on|at)\s", regex.I)
 
 
@@ -71,8 +86,10 @@ def is_post_header(text: str, lang: str = "en") -> bool:
         return True
     if _FOOTER.search(text):
         return False
-    date, time = _DATE.search(text), _TIME.search(text)
-    return bool(date and (time or _POSTED_BY.search(text)))
+    date = _DATE.search(text)
+    if not date or not (_TIME.search(text) or _POSTED_BY.search(text)):
+        return False
+    return any(w.casefold() not in _NOT_NAMES for w in _NAME_WORD.findall(text[: date.start()]))
 
 
 def forum_evidence(page: Page) -> bool:
@@ -128,12 +145,22 @@ def _is_listing(page: Page, marks: list[int]) -> bool:
     return False
 
 
+def thread_marks(page: Page) -> list[int]:
+    """Lines that head a thread: comments-start rules, and short lines that count posts ("69 comments")."""
+    marks = set(page.thread_marks)
+    for i, line in enumerate(page.lines):
+        if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and _COUNT_HEADING.search(line.text):
+            marks.add(i)
+    return sorted(marks)
+
+
 def _marker_start(page: Page, core_start: int) -> int | None:
-    marks = [m for m in page.thread_marks if m > core_start]
-    if not marks or _is_listing(page, page.thread_marks):
+    all_marks = thread_marks(page)
+    marks = [m for m in all_marks if m > core_start]
+    if not marks or _is_listing(page, all_marks):
         return None
     for m in marks:
-        if _prose_chars(page, core_start, m) >= ARTICLE_MIN_CHARS:
+        if _prose_chars(page, core_start, m) >= ARTICLE_MIN_CHARS and not _titled_post_follows(page, m):
             return m + 1
     return None
 
@@ -162,11 +189,13 @@ def post_headers(page: Page, start: int, stop: int | None = None) -> list[int]:
 def _header_start(page: Page, core_start: int) -> int | None:
     headers = post_headers(page, core_start)
     for k, h in enumerate(headers):
-        if _prose_chars(page, core_start, h) < HEADER_ARTICLE_MIN_CHARS:
+        if _prose_chars(page, core_start, h) < ARTICLE_MIN_CHARS:
             continue
         later = headers[k:]
         if len(later) < HEADERS_MIN or not any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
             return None
+        if len(later) < HEADERS_LONG_RUN and _prose_chars(page, core_start, h) < HEADER_ARTICLE_MIN_CHARS:
+            continue
         titled = sum(1 for a in later if _titled_post_follows(page, a))
         return None if titled * 2 >= len(later) else h
     return None
@@ -185,8 +214,25 @@ def _has_words(page: Page, start: int, stop: int) -> bool:
     return any(_live(page, i) and features(page.lines[i].text, page.lang).words >= 3 for i in range(start + 1, stop))
 
 
+def first_prose(page: Page) -> int:
+    """The first good line of the page: a thread needs article prose above it, counted from here."""
+    return next((i for i in range(len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good),
+                len(page.lines))
+
+
+def article_from(page: Page, core_start: int, core_stop: int) -> int:
+    """Where the article may begin: the core, unless the core itself is a run of posts (a long thread
+    under a short article wins the prose count), in which case the article is sought from the first prose."""
+    if len(post_headers(page, core_start, core_stop)) >= HEADERS_MIN:
+        return min(core_start, first_prose(page))
+    return core_start
+
+
 def find_start(page: Page, core_start: int = 0) -> int | None:
-    """Set `page.comments_from` where the comment thread starts, if the page has one after its article."""
+    """Set `page.comments_from` where the comment thread starts, if the page has one after its article.
+
+    `core_start` is where the article may begin: only prose from there on counts as article above a thread.
+    """
     if page.comments_from is not None:
         return page.comments_from
     found = [s for s in (_marker_start(page, core_start), _forum_start(page, core_start), _header_start(page, core_start))

@@ -152,3 +152,36 @@ def test_template_lines_leave_the_thread():
     posts = threads.split_posts(page)
     assert [p.text for p in posts] == [POSTS[0][1]]
     assert page.lines[len(ARTICLE)].reason == "heuristic/corpus-template"
+
+
+@pytest.mark.parametrize("line", ["Tuesday, October 24 at 7:30pm | Instructor: Dimitra", "06-29-2004, 09:15 AM",
+                                  "Mon 18th Dec 2006 06:00:00"])
+def test_a_line_that_opens_with_its_date_heads_a_list_item_not_a_post(line):
+    assert not threads.is_post_header(line)
+
+
+@pytest.mark.parametrize("line", ["{ 69 comments… read them below or add one }", "45 comments", "Kommentare (12)", "[ 167 comments ]"])
+def test_lines_that_count_posts_mark_a_thread(line):
+    page = forum_page(ARTICLE[:1] + [line])
+    assert threads.thread_marks(page) == [1]
+
+
+def test_a_long_thread_under_a_short_article_is_found_even_when_it_holds_more_prose(cleaner):
+    short = ARTICLE[:3]
+    posts = [(f"Reader{i} July {i + 1}, 2012 at 4:1{i} pm", ARTICLE[3 + i]) for i in range(6)]
+    result = clean(cleaner, ["Council extends library hours"] + short + thread_lines(posts))
+    assert all(line in result.text for line in short)
+    assert len(result.comments) == len(posts) and ARTICLE[3] not in result.text
+
+
+def test_headers_long_run(cleaner, monkeypatch):
+    monkeypatch.setattr(threads, "HEADERS_LONG_RUN", 100)
+    short = ARTICLE[:3]
+    posts = [(f"Reader{i} July {i + 1}, 2012 at 4:1{i} pm", ARTICLE[3 + i]) for i in range(6)]
+    assert not clean(cleaner, ["Council extends library hours"] + short + thread_lines(posts)).comments
+
+
+def test_a_count_heading_over_the_next_post_of_a_listing_is_a_footer(cleaner):
+    lines = ARTICLE[:4] + ["Posted by Ann | 7 comments", "Another Library Story", ARTICLE[4], ARTICLE[5]]
+    result = clean(cleaner, lines)
+    assert not result.comments and ARTICLE[5] in result.text
