@@ -69,6 +69,7 @@ _NAME_WORD = regex.compile(r"[^\W\d_]{2,}")
 _NOT_NAMES = frozenset("""posted written submitted comment commented reply replied by on at from in the de le la el il von
     mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday
     updated published date am pm""".split())
+_NUMBERED = regex.compile(r"\d{1,4}\.\s+\S")  # "12. Ann - October 26, 2012": numbered comments
 _POSTED_BY = regex.compile(r"^(?:posted|written|submitted|comment(?:ed)?)\s+by\b|^by\s+\S.{0,60}\s+(?:on|at)\s", regex.I)
 
 
@@ -87,7 +88,7 @@ def is_post_header(text: str, lang: str = "en") -> bool:
     if _FOOTER.search(text):
         return False
     date = _DATE.search(text)
-    if not date or not (_TIME.search(text) or _POSTED_BY.search(text)):
+    if not date or not (_TIME.search(text) or _POSTED_BY.search(text) or _NUMBERED.match(text)):
         return False
     return any(w.casefold() not in _NOT_NAMES for w in _NAME_WORD.findall(text[: date.start()]))
 

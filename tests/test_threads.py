@@ -185,3 +185,8 @@ def test_a_count_heading_over_the_next_post_of_a_listing_is_a_footer(cleaner):
     lines = ARTICLE[:4] + ["Posted by Ann | 7 comments", "Another Library Story", ARTICLE[4], ARTICLE[5]]
     result = clean(cleaner, lines)
     assert not result.comments and ARTICLE[5] in result.text
+
+
+def test_numbered_comments_need_no_time():
+    assert threads.is_post_header("12. The Keeper - October 26, 2012")
+    assert not threads.is_post_header("The Keeper - October 26, 2012")
