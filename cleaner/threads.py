@@ -16,6 +16,7 @@ own words appear once.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 import regex
 
@@ -78,6 +79,7 @@ def _live(page: Page, i: int) -> bool:
     return not line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.COMMENT)
 
 
+@lru_cache(maxsize=1 << 14)
 def is_post_header(text: str, lang: str = "en") -> bool:
     """A line that opens a post: who wrote it and when ("Ann says:", "Ann July 3, 2012 at 4:19 pm")."""
     f = features(text, lang)
@@ -148,11 +150,12 @@ def _is_listing(page: Page, marks: list[int]) -> bool:
 
 def thread_marks(page: Page) -> list[int]:
     """Lines that head a thread: comments-start rules, and short lines that count posts ("69 comments")."""
-    marks = set(page.thread_marks)
-    for i, line in enumerate(page.lines):
-        if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and _COUNT_HEADING.search(line.text):
-            marks.add(i)
-    return sorted(marks)
+    counted = page.cache.get("count-headings")
+    if counted is None:
+        counted = page.cache["count-headings"] = [
+            i for i, line in enumerate(page.lines)
+            if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and _COUNT_HEADING.search(line.text)]
+    return sorted(set(page.thread_marks).union(counted))
 
 
 def _marker_start(page: Page, core_start: int) -> int | None:
