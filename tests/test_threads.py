@@ -57,9 +57,11 @@ def test_header_max_words():
     old = threads.HEADER_MAX_WORDS
     try:
         threads.HEADER_MAX_WORDS = 3
+        threads.is_post_header.cache_clear()  # it remembers lines
         assert not threads.is_post_header(header)
     finally:
         threads.HEADER_MAX_WORDS = old
+        threads.is_post_header.cache_clear()
 
 
 def test_a_run_of_post_headers_after_the_article_starts_the_thread(cleaner):
