@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,19 @@ def eval_dir() -> Path:
     if not EVAL_DIR.is_dir():
         pytest.skip(f"gold data not found at {EVAL_DIR}")
     return EVAL_DIR
+
+
+@pytest.fixture
+def seed_corpus(tmp_path, monkeypatch) -> Path:
+    """A copy of the seeds as a corpus folder; the cwd is tmp_path so paths print short."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for path in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(path, root / path.name)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes: what a test compares before and after."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

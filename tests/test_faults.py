@@ -24,7 +24,7 @@ import pytest
 from cleaner import inplace, io as cio, runner
 from cleaner.cli import main
 from cleaner.io import open_compressed
-from conftest import SEEDS
+from conftest import snapshot
 
 PROSE = ["The council voted on Tuesday to extend the library's opening hours through the winter months.",
          "Residents had asked for longer hours for years, saying the building was the only warm place to study.",
@@ -229,17 +229,8 @@ def test_a_file_size_limit_in_a_real_process_fails_cleanly_and_resumes(corpus, t
 
 
 @pytest.fixture
-def seeds(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    for path in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(path, root / path.name)
-    monkeypatch.chdir(tmp_path)
-    return root
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def seeds(seed_corpus) -> Path:
+    return seed_corpus
 
 
 def test_fix_leaves_the_file_untouched_when_cleaning_fails(seeds, capsys, monkeypatch):

@@ -19,25 +19,15 @@ from cleaner.cli import main
 from cleaner.config import Config
 from cleaner.model import Document, Kind
 from cleaner.rulebook import load
-from conftest import EVAL_DIR, SEEDS
+from conftest import EVAL_DIR, SEEDS, snapshot
 
 EVAL_SETS = ("scrapinghub", "cleaneval", "dragnet-train")
 EVAL_SAMPLE = 40  # pages per set: a spread sample, to keep the file quick
 
 
 @pytest.fixture
-def corpus(tmp_path, monkeypatch):
-    """A copy of the seeds as a corpus folder; the cwd is tmp_path so paths print short."""
-    root = tmp_path / "corpus"
-    root.mkdir()
-    for path in sorted(SEEDS.glob("*.txt")):
-        shutil.copy(path, root / path.name)
-    monkeypatch.chdir(tmp_path)
-    return root
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def corpus(seed_corpus):
+    return seed_corpus
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:
