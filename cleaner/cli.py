@@ -84,11 +84,26 @@ def _guard_args(p: argparse.ArgumentParser) -> None:
 def _scale_args(p: argparse.ArgumentParser) -> None:
     """Flags of `clean` for corpus-scale runs: discovery, sharded output, the Ray engine."""
     p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match, e.g. '*.warc.gz'")
-    p.add_argument("--shard-size", type=int, metavar="N", help="write OUT/part-NNNNN.jsonl.zst shards of N records")
+    p.add_argument("--shard-size", type=at_least(1), metavar="N", help="write OUT/part-NNNNN.jsonl.zst shards of N records")
     p.add_argument("--compression", choices=["none", "gz", "zst"], help="compression of shards or stdout (default: zst for shards)")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or a Ray Data job")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to join (default: RAY_ADDRESS or a local Ray)")
     p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl", help="Ray engine output format")
+
+
+def at_least(low: int):
+    """An argparse type for counts: a bad value is a usage error (exit 2) naming the flag."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
@@ -135,10 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--min-docs", type=int, default=None, metavar="N", help="documents a line must recur in (default: 3)")
-    p.add_argument("--top", type=int, default=100, metavar="N", help="propose at most N rules, most widespread first")
+    p.add_argument("--min-docs", type=at_least(2), default=None, metavar="N", help="documents a line must recur in (default: 3)")
+    p.add_argument("--top", type=at_least(1), default=100, metavar="N", help="propose at most N rules, most widespread first")
     p.add_argument("-o", "--out", type=Path, metavar="FILE", help="write the pack here instead of stdout")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="processes for counting")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=os.cpu_count() or 1, metavar="N", help="processes for counting")
     p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
     p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match")
     _rule_args(p)
@@ -149,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _corpus_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus-lines", action="store_true",
                    help="first count lines over all inputs; lines that recur in many documents are template chrome")
-    p.add_argument("--min-docs", type=int, default=None, metavar="N",
+    p.add_argument("--min-docs", type=at_least(2), default=None, metavar="N",
                    help="with --corpus-lines: documents a line must recur in to count as template (default: 3)")
 
 
@@ -159,7 +174,7 @@ def _inplace_parsers(sub) -> None:
                        ("check", "change nothing; list files fix would change (exit 1), --diff shows how")):
         p = sub.add_parser(name, help=text)
         p.add_argument("paths", nargs="+", metavar="FILE", help="files or folders (folders: every .txt/.html inside)")
-        p.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+        p.add_argument("-j", "--jobs", type=at_least(1), default=1, metavar="N", help="worker processes (default: 1)")
         p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave matching paths alone (repeatable)")
         p.add_argument("--comments", metavar="TEMPLATE", help="sidecar name for comment threads (default: {name}.comments.jsonl)")
         p.add_argument("--no-comments", action="store_true", help="write no comment sidecar")
@@ -195,12 +210,6 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .runner import RunConfig, run
 
-    if args.jobs < 1:
-        print("cleaner: -j must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    if args.shard_size is not None and args.shard_size < 1:
-        print("cleaner: --shard-size must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     if args.corpus_lines:
@@ -332,9 +341,6 @@ def cmd_mine(args: argparse.Namespace) -> int:
     from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
     from .io import Fields, read_inputs
 
-    if args.jobs < 1 or args.top < 1 or (args.min_docs is not None and args.min_docs < 2):
-        print("cleaner: -j and --top must be at least 1, --min-docs at least 2", file=sys.stderr)
-        return EXIT_USAGE
     cleaner = Cleaner(_options(args))
     fields = Fields(text=args.text_field)
     min_docs = args.min_docs or MIN_DOCS
@@ -355,9 +361,6 @@ def cmd_mine(args: argparse.Namespace) -> int:
 def cmd_inplace(args: argparse.Namespace) -> int:
     from . import inplace
 
-    if args.jobs < 1:
-        print("cleaner: -j must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     config = _config(args)
     cleaner = Cleaner(config.options(timeout=args.timeout))  # broken rules fail before any file is touched
     if args.command == "fix":

@@ -264,15 +264,19 @@ def test_fix_is_idempotent_on_every_seed(cleaner, seed):
     assert_idempotent(cleaner, (SEEDS / seed).read_text(encoding="utf-8"))
 
 
-def eval_sample(name: str, n: int = EVAL_SAMPLE) -> list[tuple[str, str]]:
-    """Every k-th page of a gold set (only the chosen lines are parsed)."""
+def eval_records(name: str, n: int, offset: float = 0.0) -> list[dict]:
+    """Every k-th page of a gold set, starting `offset` of a step in (only the chosen lines are parsed)."""
     path = EVAL_DIR / f"{name}.jsonl.gz"
     if not path.exists():
         pytest.skip(f"gold data not found at {path}")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         lines = fh.readlines()
     step = max(1, len(lines) // n)
-    return [(r["id"], r["page_text"]) for r in (json.loads(line) for line in lines[::step][:n])]
+    return [json.loads(line) for line in lines[int(step * offset)::step][:n]]
+
+
+def eval_sample(name: str, n: int = EVAL_SAMPLE) -> list[tuple[str, str]]:
+    return [(r["id"], r["page_text"]) for r in eval_records(name, n)]
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)
@@ -310,13 +314,7 @@ def test_fixed_html_pages_are_clean_txt(tmp_path, monkeypatch):
 
 
 def eval_html(name: str, n: int) -> list[str]:
-    path = EVAL_DIR / f"{name}.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"gold data not found at {path}")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        lines = fh.readlines()
-    step = max(1, len(lines) // n)
-    return [json.loads(line)["html"] for line in lines[step // 2::step][:n]]
+    return [r["html"] for r in eval_records(name, n, offset=0.5)]
 
 
 def _chrome_lines() -> list[str]:
