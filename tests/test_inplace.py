@@ -351,6 +351,10 @@ KNOWN: dict[str, str] = {
     # (a language detected differently on the cleaned page), 'zone-after-dropped-prose' (a rule
     # zone that moved once the prose-like chrome above it was gone) and 'zone-before-core' (a line
     # the core heuristic left above the article became the title, then a head rule dropped it).
+    # Found by Hypothesis at the end of the first session: the written file puts the title first
+    # and a blank line after it, and a page re-read in that shape picks another title.
+    "title-reread": "\n".join(["Posted by admin", P, "It was, by most accounts, the quietest session of the year",
+                               "Home", "", P, "Home"]),
 }
 
 
@@ -380,7 +384,7 @@ line_strategy = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(lines=st.lists(line_strategy, min_size=1, max_size=40),
        newline=st.sampled_from(["\n", "\r\n"]), trail=st.sampled_from(["", "\n", "  \n\n"]))
 def test_fix_is_idempotent_on_generated_documents(cleaner, lines, newline, trail):
