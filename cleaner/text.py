@@ -665,12 +665,26 @@ def settle(page: Page, again: Callable[[str], Page], rounds: int = SETTLE_ROUNDS
                     page.lines[i] = Line(page.lines[i].no, page.lines[i].text, Label.KEEP, page.lines[i].reason)
                     changed = True
                 continue
-            if i == page.title_index:  # the second pass took the title for body text: keep it as it was
-                continue
+            if i == page.title_index:
+                if line.label is Label.KEEP:  # the title read as body text: the file says the same either way
+                    continue
+                page.title, page.title_index = "", None  # the second pass dropped the title: so do we
             page.label(i, Label.DROP, line.reason or "heuristic/settle")
+            changed = True
+        if not page.title and _take_title(page, order, live):
             changed = True
         if not changed:
             return
+
+
+def _take_title(page: Page, order: list[int], live: list[Line]) -> bool:
+    """A page without a title (or whose title was dropped) takes the line the second pass read as title."""
+    for i, line in zip(order, live):
+        if line.label is Label.TITLE and page.lines[i].label is Label.KEEP:
+            page.title_index, page.title = i, page.lines[i].text.strip()
+            page.lines[i] = replace(page.lines[i], label=Label.TITLE, reason=line.reason or "heuristic/title")
+            return True
+    return False
 
 
 def join_lines(page: Page, indexes: list[int]) -> str:
