@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 from typing import Any, Mapping
 
@@ -44,8 +45,9 @@ class Line:
     label: Label = Label.UNDECIDED
     reason: str = ""
 
-    @property
+    @cached_property
     def blank(self) -> bool:
+        """No visible text (asked of every line by every stage, so computed once)."""
         return not self.text.strip()
 
 

@@ -2,8 +2,8 @@
 
 Loading goes parse -> validate -> compile. Parsing keeps YAML line numbers so that every
 problem is reported as `file:line: message`; validation collects all problems before
-failing; compiling folds literal lines into one dict and regexes into one alternation,
-so applying the rulebook to a line costs one dict lookup and one regex match.
+failing; compiling folds literal lines into one dict and indexes regexes by zone, word cap and
+first character, so applying the rulebook to a line costs one dict lookup and a few regex matches.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import regex
 import yaml
+
+from .prefilter import first_chars, fold_key, required
 
 ACTIONS = ("drop", "strip", "truncate", "comments-start", "post-boundary")
 WHERES = ("anywhere", "head", "tail")
@@ -26,7 +29,9 @@ PACK_KEYS = ("description", "rules")
 EXAMPLE_KEYS = ACTIONS + ("keep",)
 REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
 _WORD = regex.compile(r"\w+")
-_EDGE = regex.compile(r"^[\W_]+|[\W_]+$")
+_ASCII_WORD = re.compile(r"\w+")  # the same words on ASCII text, found by the faster stdlib engine
+_LEAD = regex.compile(r"[\W_]+")
+_TRAIL = regex.compile(r"(?r)[\W_]+")  # searched backwards from the end: a long line costs no scan
 _SPACE = regex.compile(r"\s+")
 
 
@@ -40,11 +45,20 @@ class RuleError(Exception):
 
 def fold(text: str) -> str:
     """Case- and space-folded form of a whole line, edge punctuation ignored."""
-    return _EDGE.sub("", _SPACE.sub(" ", text.casefold())).strip()
+    return trim(text.casefold())
+
+
+def trim(text: str) -> str:
+    """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
+    text = _SPACE.sub(" ", text)
+    lead = _LEAD.match(text)
+    start = lead.end() if lead else 0
+    trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
+    return text[start:trail.start() if trail else len(text)].strip()
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len((_ASCII_WORD if text.isascii() else _WORD).findall(text))
 
 
 def builtin_rules_dir() -> Path:
@@ -300,7 +314,7 @@ def parse_dirs(dirs: Iterable[Path]) -> tuple[list[Rule], dict[str, str], list[s
 
 
 class Rulebook:
-    """The compiled rule set: one dict for literal lines, one alternation for regexes."""
+    """The compiled rule set: one dict for literal lines, regexes indexed by what a line must look like."""
 
     def __init__(self, rules: list[Rule], packs: dict[str, str] | None = None):
         self.rules = tuple(rules)
@@ -314,67 +328,73 @@ class Rulebook:
             if rule.kind == "line":
                 for pattern in rule.patterns:
                     if rule.case_sensitive:
-                        self._literal_cs.setdefault(_EDGE.sub("", _SPACE.sub(" ", pattern)).strip(), []).append(rule)
+                        self._literal_cs.setdefault(trim(pattern), []).append(rule)
                     else:
                         self._literal.setdefault(fold(pattern), []).append(rule)
         self._regex_rules = [r for r in rules if r.kind == "regex"]
-        self._regex = self._alternation(self._regex_rules)
+        self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
+        self._firsts = {(r.id, p): first_chars(p) for r in self._regex_rules for p in r.patterns}
+        self._required = {(r.id, p): required(p) for r in self._regex_rules for p in r.patterns}
+        self._by_start: dict[tuple[str, int | None, str], list[tuple[Rule, Any, frozenset[str] | None]]] = {}
+        self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [_compile(p, r) for p in r.patterns]) for r in rules if r.kind == "strip"]
         self.digest = hashlib.sha256(
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
         self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
 
-    @staticmethod
-    def _alternation(rules: list[Rule]):
-        if not rules:
-            return None
-        parts = [f"(?P<r{i}>{_flags(r)}(?:{p}))" for i, r in enumerate(rules) for p in r.patterns]
-        return regex.compile("|".join(parts), regex.V0)
+    def _candidates(self, zone: str, words: int, first: str) -> list[tuple[Rule, Any, frozenset[str] | None]]:
+        """The regex patterns that could fire on a line of `words` words in `zone` starting with
+        the (case-folded) character `first`, in rule order.
+
+        Most lines of a page are prose longer than any chrome rule's `max_words`, and a short
+        line starts with a letter few patterns can start with (cleaner.firstchars), so a line
+        is tried against a handful of patterns instead of all of them; of those, a pattern whose
+        required strings (cleaner.prefilter.required) are all absent from the line is skipped.
+        """
+        cap = next((c for c in self._caps if c >= words), None)
+        key = (zone, cap, first)
+        found = self._by_start.get(key)
+        if found is None:
+            found = self._by_start[key] = [
+                (r, _compile(p, r), self._required[(r.id, p)]) for r in self._regex_rules
+                if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
+                for p in r.patterns if (chars := self._firsts[(r.id, p)]) is None or first in chars]
+        return found
 
     def match(self, text: str, zone: str = "anywhere") -> Hit | None:
         """The first rule that fires on this line, honouring each rule's guard."""
         stripped = text.strip()
         if not stripped:
             return None
-        for table, key in ((self._literal, fold(stripped)), (self._literal_cs, _EDGE.sub("", _SPACE.sub(" ", stripped)).strip())):
-            for rule in table.get(key, ()):
-                if rule.guard_ok(stripped, zone):
-                    return Hit(rule, "", text)
-        hit = self._match_regex(stripped, zone)
+        words = word_count(stripped)
+        if words <= self._literal_words:  # no literal rule is longer than this: a longer line skips the folding
+            for table, key in ((self._literal, fold(stripped)), (self._literal_cs, trim(stripped))):
+                for rule in table.get(key, ()):
+                    if rule.guard_ok(stripped, zone):
+                        return Hit(rule, "", text)
+        hit = self._match_regex(stripped, zone, words)
         if hit:
             return hit
         return self._match_strip(text, zone)
 
-    def _match_regex(self, stripped: str, zone: str) -> Hit | None:
-        if self._regex is None:
-            return None
-        if BUDGET.alternation_timed_out:
-            return self._match_regex_one_by_one(stripped, zone)
-        try:
-            m = self._regex.fullmatch(stripped, timeout=REGEX_TIMEOUT)
-        except TimeoutError:
-            BUDGET.alternation_timed_out = True  # the rest of this document goes rule by rule
-            return self._match_regex_one_by_one(stripped, zone)
-        if m is None:
-            return None
-        rule = self._regex_rules[int(m.lastgroup[1:])] if m.lastgroup else None
-        if rule is not None and rule.guard_ok(stripped, zone):
-            return Hit(rule, "", stripped)
-        return self._match_regex_one_by_one(stripped, zone)
-
-    def _match_regex_one_by_one(self, stripped: str, zone: str) -> Hit | None:
-        """Slow path: a guard refused the first alternative, or the alternation timed out."""
-        for rule in self._regex_rules:
-            if rule.id in BUDGET.timed_out or not rule.guard_ok(stripped, zone):
+    def _match_regex(self, stripped: str, zone: str, words: int) -> Hit | None:
+        folded = stripped.casefold()
+        timed_out = BUDGET.timed_out
+        for rule, pattern, needs in self._candidates(zone, words, fold_key(stripped)):
+            if needs is not None:
+                for need in needs:
+                    if need in folded:
+                        break
+                else:
+                    continue
+            if timed_out and rule.id in timed_out:
                 continue
-            for pattern in rule.patterns:
-                try:
-                    if _compile(pattern, rule).fullmatch(stripped, timeout=REGEX_TIMEOUT):
-                        return Hit(rule, "", stripped)
-                except TimeoutError:
-                    self._timed_out(rule)
-                    break
+            try:
+                if pattern.fullmatch(stripped, timeout=REGEX_TIMEOUT):
+                    return Hit(rule, "", stripped)
+            except TimeoutError:
+                self._timed_out(rule)
         return None
 
     def _timed_out(self, rule: Rule) -> None:
@@ -418,11 +438,9 @@ class RegexBudget:
 
     def __init__(self) -> None:
         self.timed_out: set[str] = set()
-        self.alternation_timed_out = False
 
     def new_document(self) -> None:
         self.timed_out.clear()
-        self.alternation_timed_out = False
 
 
 BUDGET = RegexBudget()

@@ -272,7 +272,6 @@ def split_site_suffix(title: str, t: Thresholds = DEFAULT) -> tuple[str, str]:
 
 
 _MENU_SEP = regex.compile(r"\s[|•·»›]\s|\t")
-_TEASER_END = regex.compile(r"(?:\.\.\.|…)\s*[\]\)]?\s*$")
 
 
 def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
@@ -287,8 +286,11 @@ def is_nav_item(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
 
 
 def is_teaser(text: str) -> bool:
-    """A snippet cut off with an ellipsis: the teaser of another page, not this page's prose."""
-    return bool(_TEASER_END.search(text))
+    """A snippet cut off with an ellipsis ('... ]' too): the teaser of another page, not this page's prose."""
+    end = text.rstrip()
+    if end[-1:] in ")]":
+        end = end[:-1].rstrip()
+    return end.endswith(("...", "…"))
 
 
 # Kinds of line for the core's line values.
