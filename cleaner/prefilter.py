@@ -42,12 +42,7 @@ def required(pattern: str) -> frozenset[str] | None:
         found = _required_seq(sre_parse.parse(pattern))
     except Exception:  # noqa: BLE001 - as in first_chars
         return None
-    if not found or any(len(s) < MIN_REQUIRED for s in found):
-        return None
-    return frozenset(s.casefold() for s in found)
-
-
-MIN_REQUIRED = 3  # shorter required strings rule out too few lines to be worth the check
+    return frozenset(s.casefold() for s in found) if found else None
 
 
 def _required_seq(items) -> set[str] | None:
