@@ -337,7 +337,7 @@ class Rulebook:
         self._required = {(r.id, p): required(p) for r in self._regex_rules for p in r.patterns}
         self._by_start: dict[tuple[str, int | None, str], list[tuple[Rule, Any, frozenset[str] | None]]] = {}
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
-        self._strip_rules = [(r, [_compile(p, r) for p in r.patterns]) for r in rules if r.kind == "strip"]
+        self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
         self.digest = hashlib.sha256(
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
@@ -403,10 +403,13 @@ class Rulebook:
         self.timeouts.append(rule.id)
 
     def _match_strip(self, text: str, zone: str) -> Hit | None:
+        folded = text.casefold()
         for rule, compiled in self._strip_rules:
             if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone):
                 continue
-            for pattern in compiled:
+            for pattern, needs in compiled:
+                if needs is not None and not any(need in folded for need in needs):
+                    continue  # a string every match contains is absent: the pattern cannot fire
                 try:
                     new, n = pattern.subn("", text, timeout=REGEX_TIMEOUT)
                 except TimeoutError:

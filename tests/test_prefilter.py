@@ -87,3 +87,24 @@ def test_every_builtin_pattern_is_read_or_left_unfiltered():
             chars = first_chars(pattern)
             assert chars is None or all(len(c) == 1 for c in chars)
             regex.compile(pattern)  # the prefilter never replaces the real pattern
+
+
+def _reference_strip(book, text: str, zone: str):
+    for rule in (r for r in book.rules if r.kind == "strip"):
+        if rule.guard_ok(text, zone):
+            for pattern in rule.patterns:
+                new = _compile(pattern, rule).sub("", text)
+                if new != text:
+                    return rule.id, " ".join(new.split())
+    return None
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(["Credit...", "Credit... Jane Doe", "Continue Reading Below", "continue reading below",
+                                           "CREDIT...", "The mill reopened.", "Photo"]), st.text(max_size=6)),
+                min_size=1, max_size=6))
+def test_strip_prefilter_agrees_with_trying_every_strip_rule(parts):
+    text = " ".join(parts)
+    BUDGET.new_document()
+    hit = BOOK._match_strip(text, "tail")
+    assert ((hit.rule.id, " ".join(hit.text.split())) if hit else None) == _reference_strip(BOOK, text, "tail")
