@@ -630,7 +630,10 @@ def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
         page.lines[i] = replace(page.lines[i], label=Label.KEEP)
 
 
-SETTLE_ROUNDS = 5  # passes over the result that make cleaning idempotent (each can only remove lines)
+# Passes that make cleaning idempotent. Each pass that changes anything removes or rewrites lines,
+# so the loop ends; most pages need one or two, but a page of repeated product blocks can lose a
+# dozen lines a pass to the end-of-page weight until it settles.
+SETTLE_ROUNDS = 50
 
 
 def article_text(page: Page) -> str:
