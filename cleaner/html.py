@@ -508,6 +508,37 @@ def merge_body_parts(tree: etree._Element, names: Names | None = None) -> None:
         head.append(part)
 
 
+_LAYOUT_BLOCKS = frozenset("p div h1 h2 h3 h4 h5 h6 ul ol dl blockquote table form article section pre".split())
+_TABLE_PARTS = frozenset("thead tbody tfoot tr td th".split())
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table that lays out a page rather than holding data: a cell holds blocks (paragraphs, headings, lists, tables)."""
+    return any(el.tag in _LAYOUT_BLOCKS for cell in table.iter("td", "th") for el in cell.iterdescendants())
+
+
+def _own_parts(table: etree._Element) -> list[etree._Element]:
+    """The table with its sections, rows and cells, not those of tables nested in it."""
+    out, stack = [table], list(table)
+    while stack:
+        el = stack.pop()
+        if el.tag in _TABLE_PARTS:
+            out.append(el)
+            stack.extend(el)
+    return out
+
+
+def unwrap_layout_tables(tree: etree._Element) -> None:
+    """Layout tables become divs, so the extractor reads their cells as blocks of the page.
+
+    As tables, each row comes out as one line with its cells glued by bars: the article and
+    the menus beside it end up on one line that no line rule or heuristic can take apart.
+    """
+    layout = [table for table in tree.iter("table") if is_layout_table(table)]
+    for part in [p for table in layout for p in _own_parts(table)]:
+        part.tag = "div"
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
     import trafilatura
@@ -521,9 +552,13 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names)
     merge_body_parts(tree, names)
+    unwrap_layout_tables(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
-    # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged
-    result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False)
+    # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
+    # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,
+    # what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
+    result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
+                                         favor_recall=True)
     meta = metadata(tree, url)
     lang = declared_language(tree)
     if result is None:  # trafilatura discarded the page: its plain-text baseline is the fallback

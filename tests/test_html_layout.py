@@ -1,0 +1,55 @@
+"""The HTML path before extraction: layout tables read as page blocks, data tables stay tables."""
+
+from __future__ import annotations
+
+import lxml.html
+
+import cleaner.html as html
+from cleaner.model import Document, Kind
+
+PARAGRAPHS = [
+    "The ferry across the lake ran twice a day in summer, and the older islanders still remember waiting for it "
+    "on the stone pier with baskets of eggs and cheese for the market.",
+    "When the bridge opened the ferry stopped, but a group of volunteers restored the boat and now takes visitors "
+    "across on Sundays, telling them the story of the crossing.",
+    "Tickets are sold in the harbour office, and the money goes to the upkeep of the boat and of the small museum "
+    "beside the pier where the old timetables hang.",
+]
+MENU = ["Home", "Boats", "Timetable", "Contact"]
+
+
+def layout_page() -> str:
+    menu = "".join(f'<p><a href="/{m.lower()}">{m}</a></p>' for m in MENU)
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f"<html><body><table><tr><td>{menu}</td><td><h1>The lake ferry</h1>{body}</td></tr>"
+            "<tr><td colspan='2'>Copyright the island society</td></tr></table></body></html>")
+
+
+def tree(fragment: str):
+    return lxml.html.fromstring(f"<html><body>{fragment}</body></html>")
+
+
+def test_a_table_whose_cells_hold_paragraphs_is_layout():
+    assert html.is_layout_table(tree("<table><tr><td><p>One</p><p>Two</p></td></tr></table>").find(".//table"))
+
+
+def test_a_table_of_plain_cells_is_data():
+    data = tree("<table><tr><th>Year</th><th>Boats</th></tr><tr><td>1950</td><td><b>4</b></td></tr></table>")
+    assert not html.is_layout_table(data.find(".//table"))
+
+
+def test_unwrap_turns_layout_parts_into_divs_and_leaves_a_nested_data_table():
+    root = tree("<table><tbody><tr><td><p>Intro</p><table><tr><td>1950</td><td>4</td></tr></table></td></tr>"
+                "</tbody></table>")
+    html.unwrap_layout_tables(root)
+    tables = root.findall(".//table")
+    assert len(tables) == 1 and [c.text for c in tables[0].iter("td")] == ["1950", "4"]
+    assert root.find(".//tbody") is None and root.find(".//p").getparent().tag == "div"
+
+
+def test_paragraphs_of_a_layout_table_come_out_as_lines_of_their_own(cleaner):
+    result = cleaner.clean(Document("ferry.html", Kind.HTML, layout_page()))
+    lines = result.text.split("\n")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines
+    assert not any(m in line for m in MENU for line in lines if len(line) > 100)
