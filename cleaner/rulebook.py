@@ -50,7 +50,7 @@ def fold(text: str) -> str:
 
 def trim(text: str) -> str:
     """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
-    text = _SPACE.sub(" ", text)
+    text = " ".join(text.split()) if text.isascii() and text.isprintable() else _SPACE.sub(" ", text)
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
     trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 import weakref
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable
 
 import regex
@@ -276,7 +277,13 @@ _MENU_SEP = regex.compile(r"\s[|•·»›]\s|\t")
 
 def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
     """Several items on one line, set apart by bars, bullets or tabs: 'Home | News | Sport'."""
-    return len(_MENU_SEP.findall(text)) >= t.menu_min_separators
+    return menu_separators(text) >= t.menu_min_separators
+
+
+@lru_cache(maxsize=1 << 16)
+def menu_separators(text: str) -> int:
+    """Bars, bullets and tabs between items (cached: every pass over a page asks again)."""
+    return len(_MENU_SEP.findall(text)) if ("\t" in text or " " in text) else 0
 
 
 def is_nav_item(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:

@@ -148,13 +148,19 @@ def _is_listing(page: Page, marks: list[int]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 14)
+def is_count_heading(text: str) -> bool:
+    """A short line that counts posts ("69 comments"); cached, as every pass over a page asks again."""
+    return bool(_COUNT_HEADING.search(text))
+
+
 def thread_marks(page: Page) -> list[int]:
     """Lines that head a thread: comments-start rules, and short lines that count posts ("69 comments")."""
     counted = page.cache.get("count-headings")
     if counted is None:
         counted = page.cache["count-headings"] = [
             i for i, line in enumerate(page.lines)
-            if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and _COUNT_HEADING.search(line.text)]
+            if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and is_count_heading(line.text)]
     return sorted(set(page.thread_marks).union(counted))
 
 
