@@ -114,7 +114,7 @@ def test_sigkill_at_a_random_moment_then_resume_gives_the_uninterrupted_output(c
     assert expected_counts[:3] == (DOCS + 4, DOCS + 1, 3)
     rng = random.Random(SEED)
     landed = 0
-    for trial in range(TRIALS + 3):
+    for trial in range(3 * TRIALS):
         if landed == TRIALS:
             break
         out = tmp_path / f"trial-{trial}"
@@ -130,6 +130,7 @@ def test_sigkill_at_a_random_moment_then_resume_gives_the_uninterrupted_output(c
         if proc.returncode != -signal.SIGKILL or (out / "report.json").exists():
             # it finished before the kill landed (report.json is written last): it must look complete
             assert visible(out) == expected
+            rest /= 2  # the machine got faster than measured (less load): aim earlier
             continue
         landed += 1
         complete_shards_only(out)
