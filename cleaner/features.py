@@ -6,10 +6,9 @@ Each feature is a plain property of one line; the thresholds that turn them into
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 
 import regex
 

@@ -348,9 +348,9 @@ class Rulebook:
         the (case-folded) character `first`, in rule order.
 
         Most lines of a page are prose longer than any chrome rule's `max_words`, and a short
-        line starts with a letter few patterns can start with (cleaner.firstchars), so a line
+        line starts with a letter few patterns can start with (prefilter.first_chars), so a line
         is tried against a handful of patterns instead of all of them; of those, a pattern whose
-        required strings (cleaner.prefilter.required) are all absent from the line is skipped.
+        required strings (prefilter.required) are all absent from the line is skipped.
         """
         cap = next((c for c in self._caps if c >= words), None)
         key = (zone, cap, first)
