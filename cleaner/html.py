@@ -539,6 +539,37 @@ def unwrap_layout_tables(tree: etree._Element) -> None:
         part.tag = "div"
 
 
+MIN_LIST_ITEMS = 3  # fewer linked items: a short list of sources, not a teaser block
+LINK_SHARE = 0.5  # an item whose text is at least this much link text is a teaser link
+
+
+def _text_len(el: etree._Element) -> int:
+    return len(_SPACE.sub("", "".join(el.itertext())))
+
+
+def is_link_list(el: etree._Element) -> bool:
+    """A list whose every item is (nearly) all link text: headlines of other pages, not the article's words."""
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < MIN_LIST_ITEMS:
+        return False
+    for li in items:
+        total = _text_len(li)
+        linked = sum(_text_len(a) for a in li.iter("a"))
+        if not total or linked < LINK_SHARE * total:
+            return False
+    return True
+
+
+def drop_link_lists(tree: etree._Element) -> list[Removal]:
+    """Teaser lists (related stories, "more from", "don't miss") leave before extraction."""
+    removed = []
+    for el in [el for el in tree.iter("ul", "ol") if is_link_list(el)]:
+        if el.getparent() is not None:
+            removed.append(Removal("heuristic/link-list", _element_text(el)))
+            _drop_keep_tail(el)
+    return removed
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
     import trafilatura
@@ -551,6 +582,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     names = Names.of(tree)
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names)
+    removed += tuple(drop_link_lists(tree))
     merge_body_parts(tree, names)
     unwrap_layout_tables(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None

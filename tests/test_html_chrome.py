@@ -1,0 +1,57 @@
+"""The HTML path before extraction: teaser link lists leave, lists of the article's own words stay."""
+
+from __future__ import annotations
+
+import lxml.html
+
+import cleaner.html as html
+from cleaner.model import Document, Kind
+from cleaner.pipeline import Cleaner, Options
+
+PARAGRAPHS = [
+    "The ferry across the lake ran twice a day in summer, and the older islanders still remember waiting for it "
+    "on the stone pier with baskets of eggs and cheese for the market.",
+    "When the bridge opened the ferry stopped, but a group of volunteers restored the boat and now takes visitors "
+    "across on Sundays, telling them the story of the crossing.",
+]
+TEASERS = ["Island school reopens after storm", "Ten walks around the lake", "The last lighthouse keeper"]
+
+
+def teaser_list(n: int = len(TEASERS)) -> str:
+    return "<ul>" + "".join(f'<li><a href="/{i}">{t}</a></li>' for i, t in enumerate(TEASERS[:n])) + "</ul>"
+
+
+def tree(fragment: str):
+    return lxml.html.fromstring(f"<html><body>{fragment}</body></html>")
+
+
+def test_a_list_of_links_is_a_link_list():
+    assert html.is_link_list(tree(teaser_list()).find(".//ul"))
+
+
+def test_a_list_with_half_its_words_linked_is_a_link_list():
+    items = "".join(f'<li>{t}, <a href="/{i}">read the story</a></li>' for i, t in enumerate(["Storm", "Walks", "Keeper"]))
+    assert html.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
+
+
+def test_a_list_of_prose_items_with_a_link_is_not():
+    items = "".join(f'<li>{p} <a href="/x">source</a></li>' for p in PARAGRAPHS + PARAGRAPHS)
+    assert not html.is_link_list(tree(f"<ol>{items}</ol>").find(".//ol"))
+
+
+def test_two_linked_items_are_too_few():
+    assert not html.is_link_list(tree(teaser_list(2)).find(".//ul"))
+
+
+def test_an_item_without_a_link_keeps_the_list():
+    items = teaser_list().replace("</ul>", "<li>Tickets at the harbour office</li></ul>")
+    assert not html.is_link_list(tree(items).find(".//ul"))
+
+
+def test_teaser_list_leaves_the_article_with_a_reason():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<html><body><article><h1>The lake ferry</h1>{body}<h3>More stories</h3>{teaser_list()}</article></body></html>"
+    cleaned = Cleaner(Options()).clean(Document("ferry", Kind.HTML, page))
+    assert "ferry across the lake" in cleaned.text
+    assert not any(t in cleaned.text for t in TEASERS)
+    assert any(r.rule == "heuristic/link-list" for r in cleaned.removed)
