@@ -64,6 +64,8 @@ def _required_seq(items) -> set[str] | None:
             inner = set().union(*sets) if sets and all(sets) else None
         elif op in _REPEATS and av[0] >= 1:
             inner = _required_seq(av[2])
+        elif op is C.ASSERT:  # a positive lookaround: what it looks for is in the line too
+            inner = _required_seq(av[1])
         if inner:
             options.append(inner)
     return max(options, key=lambda s: min(map(len, s)), default=None)

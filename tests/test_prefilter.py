@@ -37,6 +37,8 @@ def test_first_chars_fold_case():
     (r"(?:a|bc)d+", {"a", "bc"}),
     (r"(?:copyright|©)\s*\d{4}|.{0,80}all rights reserved", {"copyright", "©", "all rights reserved"}),
     (r"(?:\w+ )?newsletter", {"newsletter"}),
+    (r"(?=.*\binbox\b).{10,300}", {"inbox"}),  # a lookahead's string is in the line
+    (r"(?!.*inbox).{10,300}", None),
     (r"x(?:foo)?y", {"x"}),  # the optional group requires nothing; a literal outside it does
 ])
 def test_required(pattern, expected):
