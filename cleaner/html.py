@@ -253,6 +253,7 @@ class Thread:
 
     lines: tuple[str, ...]
     boundaries: frozenset[int]
+    end: etree._Element | None = None  # an empty element where the (last) thread was, for drop_after_thread
 
 
 class Selectors:
@@ -300,12 +301,61 @@ class Selectors:
             containers.sort(key=order.__getitem__)
         lines: list[str] = []
         boundaries: set[int] = set()
+        marker = None
         for container in containers:
-            posts = set(self._find("post-boundary", container, names))
-            boundaries.add(len(lines))
-            flatten(container, lines, boundaries, posts)
-            _drop_keep_tail(container)
-        return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)))
+            if container.getparent() is None:  # taken already, as a post after an earlier heading
+                continue
+            for part in [container] + thread_after_heading(container):
+                posts = set(self._find("post-boundary", part, names))
+                boundaries.add(len(lines))
+                flatten(part, lines, boundaries, posts)
+                if marker is not None and marker.getparent() is not None:
+                    marker.getparent().remove(marker)
+                marker = etree.Element("br")
+                part.addnext(marker)
+                _drop_keep_tail(part)
+        return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)), marker)
+
+
+HEADING_MAX_WORDS = 8  # a thread container with no more words than this is only the thread's heading
+_THREAD_END = re.compile(r"sidebar|footer|respond|postcomment|comment-?form|comments?-?post|navigation", re.I)
+
+
+def _ends_thread(el: etree._Element) -> bool:
+    """The comment form, a sidebar, a footer: what follows a thread is not part of it."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in ("form", "footer", "nav", "aside"):
+        return True
+    names = f"{el.get('id') or ''} {el.get('class') or ''}"
+    return bool(_THREAD_END.search(names)) or next(el.iter("form", "textarea"), None) is not None
+
+
+def _post_kind(el: etree._Element) -> tuple:
+    return el.tag, tuple((el.get("class") or "").split()[:1])
+
+
+def thread_after_heading(container: etree._Element) -> list[etree._Element]:
+    """The posts that follow a thread container holding only a heading (Movable Type's
+    `<h2 id="comments">Comments</h2>` then the posts as its siblings).
+
+    Taken up to the comment form, a sidebar or the end of the parent, and only when at least
+    two of them share a kind of element (the repeated post), so a heading alone is never
+    taken for a thread.
+    """
+    if word_count(_SPACE.sub(" ", "".join(container.itertext()))) > HEADING_MAX_WORDS:
+        return []
+    anchor = container
+    while anchor.getnext() is None and anchor.getparent() is not None and anchor.getparent().tag not in ("body", "html"):
+        anchor = anchor.getparent()
+    parts = []
+    for el in anchor.itersiblings():
+        if _ends_thread(el):
+            break
+        if isinstance(el.tag, str) and "".join(el.itertext()).strip():
+            parts.append(el)
+    kinds = Counter(_post_kind(el) for el in parts)
+    return parts if any(n >= 2 for n in kinds.values()) else []
 
 
 _SELECTORS: "WeakKeyDictionary[Rulebook, Selectors]" = WeakKeyDictionary()
@@ -570,6 +620,37 @@ def drop_link_lists(tree: etree._Element) -> list[Removal]:
     return removed
 
 
+MIN_THREAD_WORDS_TO_END = 40  # a thread this long ends the page's content...
+MIN_WORDS_BEFORE_THREAD = 80  # ...when at least this many words come before it (it is not a header's comment link)
+
+
+def drop_after_thread(tree: etree._Element, thread: Thread | None) -> list[Removal]:
+    """What follows a comment thread in the page (the sidebar, the footer) is not the article:
+    on pages where the extractor finds no container it would otherwise keep all of it."""
+    if thread is None or thread.end is None or thread.end.getparent() is None:
+        return []
+    if word_count(" ".join(thread.lines)) < MIN_THREAD_WORDS_TO_END:
+        return []
+    before = 0
+    for el in tree.iter():
+        if el is thread.end:
+            break
+        if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
+            before += len((el.text or "").split()) + len((el.tail or "").split())
+    if before < MIN_WORDS_BEFORE_THREAD:
+        return []
+    removed = []
+    el = thread.end
+    while el.getparent() is not None and el.tag not in ("body", "html"):
+        for sib in list(el.itersiblings()):
+            if isinstance(sib.tag, str) and sib.tag not in SKIP_TAGS and (text := _element_text(sib)):
+                removed.append(Removal("heuristic/after-thread", text))
+            el.getparent().remove(sib)
+        el.tail = None
+        el = el.getparent()
+    return removed
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
     import trafilatura
@@ -582,6 +663,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     names = Names.of(tree)
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names)
+    removed += tuple(drop_after_thread(tree, thread))
     removed += tuple(drop_link_lists(tree))
     merge_body_parts(tree, names)
     unwrap_layout_tables(tree)

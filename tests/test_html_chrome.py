@@ -55,3 +55,43 @@ def test_teaser_list_leaves_the_article_with_a_reason():
     assert "ferry across the lake" in cleaned.text
     assert not any(t in cleaned.text for t in TEASERS)
     assert any(r.rule == "heuristic/link-list" for r in cleaned.removed)
+
+
+def mt_page(posts: int = 3, sidebar: str = "<div class='side'><p>Archives by date</p><p>Blog menu</p></div>") -> str:
+    """A Movable Type entry: the comments heading alone, the posts as its siblings, then the sidebar."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 2)
+    comments = "".join(
+        f'<div id="c{i}"><p>I rode that ferry as a child, and post {i} remembers the smell of the engine and the gulls.</p></div>'
+        f'<p class="posted">Posted by: reader{i} at May {i + 1}, 2012 1:56 PM</p>' for i in range(posts))
+    return (f"<html><body><div id='main'><h1>The lake ferry</h1>{body}"
+            f"<h2 id='comments'>Comments</h2>{comments}<form><textarea></textarea></form></div>{sidebar}</body></html>")
+
+
+def test_posts_after_a_lone_comments_heading_become_comments():
+    cleaned = Cleaner(Options()).clean(Document("mt", Kind.HTML, mt_page()))
+    assert "ferry across the lake" in cleaned.text
+    assert "remembers the smell" not in cleaned.text
+    assert any("remembers the smell" in p.text for p in cleaned.comments)
+
+
+def test_a_lone_heading_without_repeated_posts_takes_nothing():
+    page = lxml.html.fromstring("<html><body><h2 id='comments'>Comments</h2><p>One closing note of the author.</p></body></html>")
+    assert html.thread_after_heading(page.get_element_by_id("comments")) == []
+
+
+def test_the_thread_ends_at_the_comment_form():
+    page = lxml.html.fromstring(mt_page())
+    parts = html.thread_after_heading(page.get_element_by_id("comments"))
+    assert len(parts) == 6 and all(p.tag in ("div", "p") for p in parts)
+
+
+def test_what_follows_a_thread_leaves_with_a_reason():
+    cleaned = Cleaner(Options()).clean(Document("mt", Kind.HTML, mt_page()))
+    assert "Archives by date" not in cleaned.text
+    assert any(r.rule == "heuristic/after-thread" for r in cleaned.removed)
+
+
+def test_a_short_thread_does_not_end_the_page():
+    tree_ = lxml.html.fromstring(mt_page(posts=1))
+    thread = html.selectors_for(Cleaner(Options()).rulebook).thread(tree_)
+    assert html.drop_after_thread(tree_, thread) == []
