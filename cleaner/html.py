@@ -591,6 +591,7 @@ def unwrap_layout_tables(tree: etree._Element) -> None:
 
 MIN_LIST_ITEMS = 3  # fewer linked items: a short list of sources, not a teaser block
 LINK_SHARE = 0.5  # an item whose text is at least this much link text is a teaser link
+CARD_MAX_WORDS = 40  # a card (linked headline and blurb) is short; a longer item is the article's own
 
 
 def _text_len(el: etree._Element) -> int:
@@ -602,12 +603,20 @@ def is_link_list(el: etree._Element) -> bool:
     items = [li for li in el if li.tag == "li"]
     if len(items) < MIN_LIST_ITEMS:
         return False
-    for li in items:
-        total = _text_len(li)
-        linked = sum(_text_len(a) for a in li.iter("a"))
-        if not total or linked < LINK_SHARE * total:
-            return False
-    return True
+    return all(_teaser_item(li) for li in items)
+
+
+def _linked_share(el: etree._Element) -> float:
+    total = _text_len(el)
+    return sum(_text_len(a) for a in el.iter("a")) / total if total else 0.0
+
+
+def _teaser_item(li: etree._Element) -> bool:
+    """Mostly link text, or a card: a linked headline with a line of blurb under it."""
+    if _linked_share(li) >= LINK_SHARE:
+        return True
+    return word_count(" ".join(li.itertext())) <= CARD_MAX_WORDS \
+        and any(_linked_share(h) >= 0.8 for h in li.iter("h2", "h3", "h4", "h5"))
 
 
 def drop_link_lists(tree: etree._Element) -> list[Removal]:

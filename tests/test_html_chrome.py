@@ -95,3 +95,13 @@ def test_a_short_thread_does_not_end_the_page():
     tree_ = lxml.html.fromstring(mt_page(posts=1))
     thread = html.selectors_for(Cleaner(Options()).rulebook).thread(tree_)
     assert html.drop_after_thread(tree_, thread) == []
+
+
+def test_a_list_of_cards_is_a_link_list():
+    cards = "".join(f'<li><h3><a href="/{i}">{t}</a></h3><h4>A short blurb on the story</h4></li>' for i, t in enumerate(TEASERS))
+    assert html.is_link_list(tree(f"<ul>{cards}</ul>").find(".//ul"))
+
+
+def test_a_list_with_long_items_under_linked_headings_is_not():
+    items = "".join(f'<li><h3><a href="/{i}">Step {i}</a></h3><p>{PARAGRAPHS[0]} {PARAGRAPHS[1]}</p></li>' for i in range(3))
+    assert not html.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
