@@ -33,7 +33,6 @@ import multiprocessing
 import re
 import signal
 import threading
-from bisect import bisect_left
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -52,7 +51,7 @@ from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
-from .text import ACTIONS, Page, apply_truncate, split_lines, split_site_suffix
+from .text import ACTIONS, Page, apply_truncate, match_line, split_lines, split_site_suffix
 
 LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
@@ -753,58 +752,23 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
 MIN_THREAD_WORDS = 10  # fewer words left after the chrome rules: not a thread
 
 
-class _LineRules:
-    """A rulebook's line rules in tiers by line length (the cost of matching grows with length).
-
-    A regex rule with `max_words` can never fire on a longer line (its guard refuses it), so
-    a line is matched only against the rules that still could: literal lines, strip rules,
-    unbounded regexes and the regexes whose bound it is within. The labels are the same.
-    """
-
-    def __init__(self, rulebook: Rulebook):
-        bounded = [r for r in rulebook.line_rules if r.kind == "regex" and r.max_words is not None]
-        always = [r for r in rulebook.line_rules if r not in bounded]
-        self.bounds = sorted({r.max_words for r in bounded})
-        self.books = [rulebook if all(r.max_words >= b for r in bounded)
-                      else Rulebook(always + [r for r in bounded if r.max_words >= b], rulebook.packs) for b in self.bounds]
-        self.books.append(Rulebook(always, rulebook.packs))
-        self.timeouts: list[str] = []
-
-    def match(self, text: str, zone: str):
-        book = self.books[bisect_left(self.bounds, word_count(text))]
-        book.timeouts = []
-        hit = book.match(text, zone)
-        self.timeouts = book.timeouts
-        return hit
-
-
-_LINE_RULES: "WeakKeyDictionary[Rulebook, _LineRules]" = WeakKeyDictionary()
-
-
-def _line_rules(rulebook: Rulebook) -> _LineRules:
-    rules = _LINE_RULES.get(rulebook)
-    if rules is None:
-        rules = _LINE_RULES[rulebook] = _LineRules(rulebook)
-    return rules
-
-
 def apply_line_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None:
-    """text.apply_rules for extracted text: the same actions, long lines matched faster.
+    """text.apply_rules for extracted text, with the same actions and the same remembered matches.
 
     With `zone` every line is matched in that zone (a comment thread lies wholly after the
     article); without it lines before the first prose line are the head, as on the text path.
     """
-    rules = _line_rules(rulebook)
     body_start = _first_prose(page) if zone is None else 0
+    rulebook.timeouts = []
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = rules.match(line.text, zone or ("head" if i < body_start else "tail"))
-        page.timeouts.extend(rules.timeouts)
+        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"))
         if hit is not None:
             page.signals.update(hit.rule.signals)
             page.line_signals[i] = hit.rule.signals
             ACTIONS[hit.rule.action](page, i, hit)
+    page.timeouts.extend(rulebook.timeouts)
 
 
 def thread_page(text: str, lang: str, rulebook: Rulebook, boundaries: frozenset[int] = frozenset()) -> Page:

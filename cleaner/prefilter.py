@@ -6,11 +6,14 @@ Two necessary conditions per pattern, as RE2 and Hyperscan prefilter with litera
   with its first character.
 - `required`: strings one of which every match contains ("all rights reserved", " said:"),
   for patterns that can start anywhere.
+Both are cached per pattern: the HTML path builds several rulebooks from the same rules.
 The analysis is conservative: whatever it cannot read (a Unicode property, a backreference,
 syntax only the `regex` module knows) gives None, "no condition", and the pattern is tried.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 try:  # the stdlib's own parser of regular expressions (private; sre_parse before Python 3.11)
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -24,6 +27,7 @@ _REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_RE
 _LOOK = {C.ASSERT, C.ASSERT_NOT, C.AT}
 
 
+@lru_cache(maxsize=None)
 def first_chars(pattern: str) -> frozenset[str] | None:
     """Case-folded characters a match of `pattern` can start with, or None for any."""
     try:
@@ -36,6 +40,7 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     return None if any(len(c) != 1 for c in folded) else frozenset(folded)
 
 
+@lru_cache(maxsize=None)
 def required(pattern: str) -> frozenset[str] | None:
     """Case-folded strings one of which every match of `pattern` contains, or None if unknown."""
     try:
