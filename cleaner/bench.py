@@ -36,7 +36,7 @@ TARGET_TEXT_MBPS, TARGET_HTML_RATIO, TARGET_SPEEDUP = 20.0, 1.15, 1.8
 class BenchConfig:
     eval_dir: Path
     limit: int = 300  # pages, taken round-robin from the sets; 0 for all
-    runner_limit: int = 300  # pages for the -j1/-j2 runs of each path
+    runner_limit: int = 1000  # pages for the -j1/-j2 runs of each path: enough that start-up is a small share; 0 for all
     warmup: int = 5
     json_out: Path | None = None
 
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cleaner.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=Path("../shared/eval"))
     parser.add_argument("--limit", type=int, default=BenchConfig.limit, help="pages for the path timings (0: all)")
-    parser.add_argument("--runner-limit", type=int, default=BenchConfig.runner_limit, help="pages for the -j1/-j2 runs")
+    parser.add_argument("--runner-limit", type=int, default=BenchConfig.runner_limit, help="pages for the -j1/-j2 runs (0: all)")
     parser.add_argument("--json", type=Path, dest="json_out", help="also write the figures here")
     args = parser.parse_args(argv)
     config = BenchConfig(eval_dir=args.eval_dir, limit=args.limit, runner_limit=args.runner_limit, json_out=args.json_out)
@@ -172,7 +172,7 @@ def run_bench(config: BenchConfig) -> dict:
     pages = load_pages(config.eval_dir, config.limit)
     load_before = os.getloadavg()
     paths = time_paths(pages, Cleaner(Options()), config.warmup)
-    runner_pages = pages[: config.runner_limit] if config.runner_limit else pages
+    runner_pages = load_pages(config.eval_dir, config.runner_limit)
     runs: dict[str, dict[int, Timing]] = {}
     with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as tmp:
         for field in ("page_text", "html"):
