@@ -51,7 +51,7 @@ from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
-from .text import ACTIONS, Page, apply_truncate, match_line, split_lines, split_site_suffix
+from .text import Page, apply_rules, apply_truncate, first_prose, split_lines, split_site_suffix
 
 LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
@@ -694,10 +694,6 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
 # --------------------------------------------------------------------------- the text flow
 
 
-def _first_prose(page: Page) -> int:
-    return next((i for i in range(len(page.lines)) if not page.lines[i].blank and page.features(i).good), len(page.lines))
-
-
 def label_title_repeat(page: Page, title: str) -> None:
     """The body's first line repeats the title (with or without a site-name suffix): the title is a
     field of its own, not article text."""
@@ -740,35 +736,16 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     page = Page(lines=split_lines(paragraphs(body)), lang=lang or detect_language(body[:LANG_SAMPLE_CHARS]))
     label_title_repeat(page, title)
     before = list(page.lines)
-    apply_line_rules(page, cleaner.rulebook)
+    apply_rules(page, cleaner.rulebook)
     hold_back(page, before, cleaner.rulebook, cleaner.options.max_rule_share)
     t = cleaner.options.thresholds
-    apply_truncate(page, _first_prose(page), page.article_end, t)
+    apply_truncate(page, first_prose(page), page.article_end, t)
     for i in page.undecided(0, page.article_end):
         page.lines[i] = replace(page.lines[i], label=Label.KEEP)
     return page
 
 
 MIN_THREAD_WORDS = 10  # fewer words left after the chrome rules: not a thread
-
-
-def apply_line_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None:
-    """text.apply_rules for extracted text, with the same actions and the same remembered matches.
-
-    With `zone` every line is matched in that zone (a comment thread lies wholly after the
-    article); without it lines before the first prose line are the head, as on the text path.
-    """
-    body_start = _first_prose(page) if zone is None else 0
-    rulebook.timeouts = []
-    for i, line in enumerate(page.lines):
-        if line.blank or line.label is not Label.UNDECIDED:
-            continue
-        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"))
-        if hit is not None:
-            page.signals.update(hit.rule.signals)
-            page.line_signals[i] = hit.rule.signals
-            ACTIONS[hit.rule.action](page, i, hit)
-    page.timeouts.extend(rulebook.timeouts)
 
 
 def thread_page(text: str, lang: str, rulebook: Rulebook, boundaries: frozenset[int] = frozenset()) -> Page:
@@ -779,7 +756,7 @@ def thread_page(text: str, lang: str, rulebook: Rulebook, boundaries: frozenset[
     """
     page = Page(lines=split_lines(text), lang=lang)
     page.boundaries = set(boundaries)
-    apply_line_rules(page, rulebook, "tail")  # a truncate marker (a form heading) only drops itself here
+    apply_rules(page, rulebook, "tail")  # a truncate marker (a form heading) only drops itself here
     page.comments_from = 0
     if not boundaries:
         page.signals.add("forum")

@@ -122,7 +122,8 @@ class Page:
 # --------------------------------------------------------------------------- rules
 
 
-def _first_prose(page: Page) -> int:
+def first_prose(page: Page) -> int:
+    """Index of the page's first prose line: the head zone ends there."""
     for i, line in enumerate(page.lines):
         if not line.blank and page.features(i).good:
             return i
@@ -186,14 +187,18 @@ def match_line(rulebook: Rulebook, text: str, zone: str) -> Hit | None:
     return hit
 
 
-def apply_rules(page: Page, rulebook: Rulebook) -> None:
-    """Label lines with the first rule that fires on each."""
-    body_start = _first_prose(page)
+def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None:
+    """Label lines with the first rule that fires on each.
+
+    Lines before the first prose line are matched in the head zone, the rest in the tail; with
+    `zone` every line is matched in that zone (a comment thread lies wholly after the article).
+    """
+    body_start = first_prose(page) if zone is None else 0
     rulebook.timeouts = []
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = match_line(rulebook, line.text, "head" if i < body_start else "tail")
+        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"))
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)
