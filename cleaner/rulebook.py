@@ -333,8 +333,6 @@ class Rulebook:
                         self._literal.setdefault(fold(pattern), []).append(rule)
         self._regex_rules = [r for r in rules if r.kind == "regex"]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
-        self._firsts = {(r.id, p): first_chars(p) for r in self._regex_rules for p in r.patterns}
-        self._required = {(r.id, p): required(p) for r in self._regex_rules for p in r.patterns}
         self._by_start: dict[tuple[str, int | None, str], list[tuple[Rule, Any, frozenset[str] | None]]] = {}
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
@@ -357,9 +355,9 @@ class Rulebook:
         found = self._by_start.get(key)
         if found is None:
             found = self._by_start[key] = [
-                (r, _compile(p, r), self._required[(r.id, p)]) for r in self._regex_rules
+                (r, _compile(p, r), required(p)) for r in self._regex_rules
                 if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
-                for p in r.patterns if (chars := self._firsts[(r.id, p)]) is None or first in chars]
+                for p in r.patterns if (chars := first_chars(p)) is None or first in chars]
         return found
 
     def match(self, text: str, zone: str = "anywhere") -> Hit | None:
