@@ -118,29 +118,27 @@ def test_empty_yaml_is_a_config_of_defaults(tmp_path):
 # --------------------------------------------------------------------------- errors a user can act on
 
 
-def test_unknown_toml_key_names_file_line_and_suggestion(tmp_path):
-    cfg = write(tmp_path / "pyproject.toml", """\
-        [project]
-        name = "x"
+TOML_TYPO = """\
+    [project]
+    name = "x"
 
-        [tool.cleaner]
-        rules = []
-        disabel = ["web"]
-        """)
+    [tool.cleaner]
+    rules = []
+    disabel = ["web"]
+    """
+
+
+@pytest.mark.parametrize("name, content, line, key, suggestion", [
+    ("pyproject.toml", TOML_TYPO, 6, "disabel", "disable"),
+    ("cleaner.yaml", "disable: [web]\n\ntext_field: body\n", 3, "text_field", "text-field"),
+])
+def test_unknown_key_names_file_line_and_suggestion(tmp_path, name, content, line, key, suggestion):
+    cfg = write(tmp_path / name, content)
     with pytest.raises(ConfigError) as exc:
         load_config(cfg)
     (problem,) = exc.value.problems
-    assert problem.startswith(f"{cfg}:6: unknown key 'disabel'")
-    assert "did you mean 'disable'?" in problem
-
-
-def test_unknown_yaml_key_names_file_line_and_suggestion(tmp_path):
-    cfg = write(tmp_path / "cleaner.yaml", "disable: [web]\n\ntext_field: body\n")
-    with pytest.raises(ConfigError) as exc:
-        load_config(cfg)
-    (problem,) = exc.value.problems
-    assert problem.startswith(f"{cfg}:3: unknown key 'text_field'")
-    assert "did you mean 'text-field'?" in problem
+    assert problem.startswith(f"{cfg}:{line}: unknown key '{key}'")
+    assert f"did you mean '{suggestion}'?" in problem
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
