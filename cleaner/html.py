@@ -5,7 +5,9 @@ Flow of one page:
   1. parse the HTML once with lxml (no network, no DTD loading, no entity expansion);
   2. prune the elements the rulebook's selector rules match, recording each removal;
   3. `trafilatura.bare_extraction` on the pruned tree, comments included: body and
-     comments come out apart, with title, author, date and site name;
+     comments come out apart, with title, author, date and site name; a short body is checked
+     against trafilatura's precision mode, placed in the page by the title's heading
+     (second_opinion);
   4. the line rules of the rulebook over the body catch chrome left inside it;
   5. the comment text is split into posts with the thread logic of the text path.
 
@@ -33,6 +35,7 @@ import multiprocessing
 import re
 import signal
 import threading
+from bisect import bisect_right
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -628,6 +631,33 @@ def drop_link_lists(tree: etree._Element) -> list[Removal]:
     return removed
 
 
+HIDDEN_COPY_MIN_WORDS = 20  # a hidden block this long that the page also shows is a second copy
+_HIDDEN_CLASSES = frozenset(("hidden", "hide"))
+_HIDDEN = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' hidden ')"
+                      " or contains(concat(' ', normalize-space(@class), ' '), ' hide ')]")
+
+
+def drop_hidden_copies(tree: etree._Element, names: Names | None = None) -> list[Removal]:
+    """A block hidden by its class whose text the page also shows (the article again in a hidden
+    tab or print copy) leaves, or the extractor may take both copies. Hidden blocks holding text
+    of their own stay: scripts often reveal real content."""
+    if names is not None and not names.tokens & _HIDDEN_CLASSES:
+        return []
+    found = _HIDDEN(tree)
+    outer = set(found)
+    copies = [(el, text) for el in found if not any(a in outer for a in el.iterancestors())
+              and el.getparent() is not None and word_count(text := " ".join(el.itertext())) >= HIDDEN_COPY_MIN_WORDS]
+    if not copies:
+        return []
+    page = _norm(" ".join(tree.itertext()))
+    removed = []
+    for el, text in copies:
+        if page.count(_norm(text)) >= 2:
+            removed.append(Removal("heuristic/hidden-copy", _element_text(el)))
+            _drop_keep_tail(el)
+    return removed
+
+
 MIN_THREAD_WORDS_TO_END = 40  # a thread this long ends the page's content...
 MIN_WORDS_BEFORE_THREAD = 80  # ...when at least this many words come before it (it is not a header's comment link)
 
@@ -659,8 +689,210 @@ def drop_after_thread(tree: etree._Element, thread: Thread | None) -> list[Remov
     return removed
 
 
+# --------------------------------------------------------------------------- two candidates
+
+SECOND_OPINION_MAX_WORDS = 400  # a recall-mode body this long is taken as it is
+LOCATE_WORDS = 8  # a line is found in the page by its first words...
+LOCATE_MIN_WORDS = 3  # ...and a line shorter than this is too common to place
+ANCHOR_LINES = 3  # lines of a candidate placed against the title heading
+DISJOINT = 0.2  # candidates sharing less than this of their words took different parts of the page
+NESTED = 0.8  # the precise candidate lies (this much) inside the generous one
+_WORD = re.compile(r"\w+")
+_NO_TEXT = frozenset(("script", "style", "noscript", "template", "head", "title", "textarea", "select", "option"))
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+class TextMap:
+    """The page's text in document order, normalised, with the element each stretch belongs to:
+    where a line of extracted text came from (trafilatura hands back text, not our elements)."""
+
+    def __init__(self, root: etree._Element):
+        parts: list[str] = []
+        self.starts: list[int] = []
+        self.owners: list[etree._Element] = []
+        size = 0
+
+        def add(text: str | None, owner: etree._Element) -> None:
+            nonlocal size
+            words = _norm(text) if text else ""
+            if words:
+                self.starts.append(size)
+                self.owners.append(owner)
+                parts.append(" " + words)
+                size += len(words) + 1
+
+        def walk(el: etree._Element) -> None:
+            if not isinstance(el.tag, str) or el.tag in _NO_TEXT:
+                return
+            add(el.text, el)
+            for child in el:
+                walk(child)
+                add(child.tail, el)
+
+        walk(root)
+        self.text = "".join(parts) + " "
+
+    def locate(self, line: str) -> etree._Element | None:
+        """The element holding the start of `line`, if the line is long enough to place."""
+        words = _WORD.findall(line.lower())
+        if len(words) < LOCATE_MIN_WORDS:
+            return None
+        at = self.text.find(" " + " ".join(words[:LOCATE_WORDS]) + " ")
+        if at < 0:
+            return None
+        return self.owners[max(0, bisect_right(self.starts, at) - 1)]
+
+
+def _ancestry(el: etree._Element) -> list[etree._Element]:
+    return [el, *el.iterancestors()]
+
+
+def _common(elements: list[etree._Element]) -> etree._Element | None:
+    """The nearest element holding all of `elements`."""
+    if not elements:
+        return None
+    common = _ancestry(elements[0])
+    for el in elements[1:]:
+        mine = set(_ancestry(el))
+        common = [a for a in common if a in mine]
+    return common[0] if common else None
+
+
+def _depth(el: etree._Element) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
+_URL_NOISE = re.compile(r"^[a-z]+://(?:www\.)?|[?#].*$|/+$")
+
+
+def _same_url(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and _URL_NOISE.sub("", a.strip().lower()) == _URL_NOISE.sub("", b.strip().lower())
+
+
+def title_headings(root: etree._Element, title: str, url: str) -> list[etree._Element]:
+    """Headings that carry the page's title or link to the page itself: where its article starts.
+
+    A heading that links to another page (a blog's name linking home) is the site's banner,
+    not the article's title, even when the page's title is that name too.
+    """
+    keys = {_norm(title), _norm(split_site_suffix(title)[0])} - {""}
+    out = []
+    for h in root.iter("h1", "h2", "h3", "h4"):
+        links = [a.get("href") or "" for a in h.iter("a") if a.get("href")]
+        if links and all(_same_url(href, url) for href in links):
+            out.append(h)  # a permalink: the post's own title, whatever the page's title says
+        elif not links and _norm(h.text_content()) in keys:
+            out.append(h)
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _shared(lines: list[str], others: set[str]) -> float:
+    """The share of the words of `lines` that sit in lines the other candidate holds too."""
+    total = sum(word_count(line) for line in lines)
+    return sum(word_count(line) for line in lines if fold(line) in others) / total if total else 0.0
+
+
+def _anchor_depth(lines: list[str], textmap: TextMap, headings: list[etree._Element]) -> int:
+    """How deep the title heading and the candidate's first lines share a container (-1: not placed)."""
+    placed = [el for el in map(textmap.locate, lines[:12]) if el is not None][:ANCHOR_LINES]
+    return max((_depth(c) for h in headings for el in placed if (c := _common([h, el])) is not None), default=-1)
+
+
+_TEXT_LEVEL = frozenset("p span a b i em strong li blockquote pre font small h1 h2 h3 h4 h5 h6".split())
+
+
+def article_container(placed: list[etree._Element], headings: list[etree._Element]) -> etree._Element | None:
+    """The element holding the article: its placed lines and, nearest to them, its title heading
+    (a headline, dateline and standfirst above the body belong to it). One paragraph is not a
+    container: its block is."""
+    container = _common(placed)
+    if container is None:
+        return None
+    if headings:
+        container = max((_common([container, h]) for h in headings), key=_depth)
+    while container.tag in _TEXT_LEVEL and container.getparent() is not None:
+        container = container.getparent()
+    return container
+
+
+PROSE_MIN_WORDS = 10  # a line this long that ends a sentence reads as prose
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def _prose_words(lines) -> int:
+    return sum(n for line in lines if (n := word_count(line)) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line))
+
+
+def reconcile(generous: str, precise: str, textmap: TextMap, headings: list[etree._Element]) -> tuple[str, list[Removal]]:
+    """One body from trafilatura's recall-mode text (`generous`) and its precision-mode text.
+
+    - They took different parts of the page (a sidebar or an author box against a short post):
+      the one that shares a deeper container with the title heading is the article.
+    - The precise text lies inside the generous one: lines the generous one adds from outside
+      the container of the precise text and its title heading (a sidebar's wild text) leave;
+      lines from inside it (paragraphs the precise mode pruned) stay. Unless the lines outside
+      hold more prose than the body keeps: then they are content too (a thread, a second part).
+    """
+    g_lines, p_lines = _lines(generous), _lines(precise)
+    if not p_lines or not g_lines:
+        return generous, []
+    g_keys, p_keys = {fold(x) for x in g_lines}, {fold(x) for x in p_lines}
+    p_in_g, g_in_p = _shared(p_lines, g_keys), _shared(g_lines, p_keys)
+    if p_in_g < DISJOINT and g_in_p < DISJOINT:
+        if _anchor_depth(p_lines, textmap, headings) > _anchor_depth(g_lines, textmap, headings):
+            return precise, [Removal("heuristic/off-title", line) for line in g_lines]
+        return generous, []
+    if p_in_g < NESTED:
+        return generous, []
+    container = article_container([el for el in map(textmap.locate, p_lines) if el is not None], headings)
+    if container is None:
+        return generous, []
+    inside = set(container.iter())
+    kept, removed = [], []
+    for line in g_lines:
+        el = None if fold(line) in p_keys else textmap.locate(line)
+        if el is not None and el not in inside:
+            removed.append(Removal("heuristic/outside-article", line))
+        else:
+            kept.append(line)
+    if _prose_words(r.text for r in removed) > sum(word_count(line) for line in kept):
+        return generous, []  # more prose outside than in: the container is wrong, or the outside is content too
+    return "\n".join(kept), removed
+
+
+def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None) -> tuple[str, tuple[Removal, ...]]:
+    """A short recall-mode body is checked against trafilatura's precision mode (see reconcile).
+
+    Short only: the wrong pick (an author box, a sidebar, wild text around a short post) is a
+    short-page failure, and a second extraction on every page would cost half as much again.
+    """
+    import trafilatura
+
+    if len(body.split()) >= SECOND_OPINION_MAX_WORDS:
+        return body, ()
+    root = tree.find("body")
+    root = tree if root is None else root
+    headings = title_headings(root, meta.get("title", ""), meta.get("url", ""))
+    if not headings:  # nothing to place the article by
+        return body, ()
+    precise = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
+                                          favor_precision=True)
+    if precise is None or not (precise.text or "").strip() or precise.text == body:
+        return body, ()
+    body, dropped = reconcile(body, precise.text, TextMap(root), headings)
+    return body, tuple(dropped)
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
-    """Parse, apply the selector rules, and run trafilatura once; never fetches the page's URL."""
+    """Parse, apply the selector rules, and run trafilatura (twice on a short page with a title
+    heading); never fetches the page's URL."""
     import trafilatura
 
     _tick()
@@ -673,6 +905,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     thread = compiled.thread(tree, names)
     removed += tuple(drop_after_thread(tree, thread))
     removed += tuple(drop_link_lists(tree))
+    removed += tuple(drop_hidden_copies(tree, names))
     merge_body_parts(tree, names)
     unwrap_layout_tables(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
@@ -688,7 +921,8 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
         return Extracted(text, "", meta, removed, thread, lang)
-    return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang)
+    body, dropped = second_opinion(tree, result.text or "", meta, url)
+    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
 
 
 # --------------------------------------------------------------------------- the text flow
