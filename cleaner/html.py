@@ -631,6 +631,35 @@ def drop_link_lists(tree: etree._Element) -> list[Removal]:
     return removed
 
 
+_POST_ID = re.compile(r"post-(\d+)")
+_POSTS = etree.XPath("//*[contains(@class, 'post-')]")
+
+
+def _post_id(el: etree._Element) -> str | None:
+    """The id in a WordPress-style `post-123` class token, which marks the element holding one post."""
+    return next((m[1] for token in (el.get("class") or "").split() if (m := _POST_ID.fullmatch(token))), None)
+
+
+def drop_nested_posts(tree: etree._Element, names: Names | None = None) -> list[Removal]:
+    """Another post inside a post leaves: themes render "more posts" blocks as whole entries
+    inside the entry (WordPress marks each with `post-ID`), and the extractor takes them as
+    the article's own paragraphs."""
+    if names is not None and not any(_POST_ID.fullmatch(t) for t in names.tokens):
+        return []
+    nested = []  # in document order, so removals are reported in a stable order
+    for el in _POSTS(tree):
+        own = _post_id(el)
+        outer = next((i for a in el.iterancestors() if (i := _post_id(a)) is not None), None)
+        if own is not None and outer is not None and outer != own and el.getparent() is not None:
+            nested.append(el)
+    inner = set(nested)
+    removed = []
+    for el in [el for el in nested if not any(a in inner for a in el.iterancestors())]:
+        removed.append(Removal("heuristic/nested-post", _element_text(el)))
+        _drop_keep_tail(el)
+    return removed
+
+
 HIDDEN_COPY_MIN_WORDS = 20  # a hidden block this long that the page also shows is a second copy
 _HIDDEN_CLASSES = frozenset(("hidden", "hide"))
 _HIDDEN = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' hidden ')"
@@ -906,6 +935,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     removed += tuple(drop_after_thread(tree, thread))
     removed += tuple(drop_link_lists(tree))
     removed += tuple(drop_hidden_copies(tree, names))
+    removed += tuple(drop_nested_posts(tree, names))
     merge_body_parts(tree, names)
     unwrap_layout_tables(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None

@@ -53,3 +53,40 @@ def test_paragraphs_of_a_layout_table_come_out_as_lines_of_their_own(cleaner):
     for paragraph in PARAGRAPHS:
         assert paragraph in lines
     assert not any(m in line for m in MENU for line in lines if len(line) > 100)
+
+
+# --------------------------------------------------------------------------- posts inside a post
+
+OTHER_POSTS = [
+    "Gratitude lives in the small things, in the first coffee of the day and in the friend who calls back "
+    "when she says she will, and we forget it far too easily.",
+    "A family is held together by patience more than by blood, by the meals eaten at one table and the "
+    "arguments that end before anyone goes to sleep.",
+]
+
+
+def nested_posts_page() -> str:
+    others = "".join(f'<article class="post postbox post-{700 + i}"><p>{p}</p></article>' for i, p in enumerate(OTHER_POSTS))
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f'<html><body><article class="post type-post post-42"><h1>The lake ferry</h1>{body}'
+            f'<div class="more">{others}</div></article></body></html>')
+
+
+def test_posts_nested_in_a_post_leave_with_their_text_recorded():
+    root = lxml.html.fromstring(nested_posts_page())
+    removed = html.drop_nested_posts(root)
+    assert [r.rule for r in removed] == ["heuristic/nested-post"] * 2
+    assert all(p in " ".join(r.text for r in removed) for p in OTHER_POSTS)
+    assert root.find(".//article").get("class").endswith("post-42") and len(root.findall(".//article")) == 1
+
+
+def test_the_same_post_nested_in_itself_and_a_lone_post_stay():
+    root = tree('<article class="post-7"><div class="entry post-7"><p>One</p></div></article>'
+                '<article class="post-8"><p>Two</p></article>')
+    assert html.drop_nested_posts(root) == [] and len(root.findall(".//p")) == 2
+
+
+def test_the_article_comes_out_without_the_posts_nested_in_it(cleaner):
+    result = cleaner.clean(Document("ferry.html", Kind.HTML, nested_posts_page()))
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert not any(p[:40] in result.text for p in OTHER_POSTS)
