@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -43,6 +44,10 @@ class RuleError(Exception):
         super().__init__("\n".join(problems))
 
 
+_ASCII_EDGE = "".join(c for c in map(chr, range(128)) if not c.isalnum())  # [\W_] of ASCII text, space included
+_SPLIT_ONLY = frozenset("\x1c\x1d\x1e\x1f")  # str.split() splits at these, regex's \s does not
+
+
 def fold(text: str) -> str:
     """Case- and space-folded form of a whole line, edge punctuation ignored."""
     return trim(text.casefold())
@@ -50,7 +55,9 @@ def fold(text: str) -> str:
 
 def trim(text: str) -> str:
     """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
-    text = " ".join(text.split()) if text.isascii() and text.isprintable() else _SPACE.sub(" ", text)
+    if text.isascii() and (text.isprintable() or _SPLIT_ONLY.isdisjoint(text)):
+        return " ".join(text.split()).strip(_ASCII_EDGE)  # the same as below, without the regex engine
+    text = _SPACE.sub(" ", text)
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
     trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
@@ -139,11 +146,11 @@ class Rule:
     def location(self) -> str:
         return f"{self.file}:{self.line}"
 
-    def guard_ok(self, text: str, zone: str) -> bool:
-        """The where/max_words guard that keeps a rule off real sentences."""
+    def guard_ok(self, text: str, zone: str, words: int | None = None) -> bool:
+        """The where/max_words guard that keeps a rule off real sentences; `words` is word_count(text) if known."""
         if self.where != "anywhere" and zone != self.where:
             return False
-        return self.max_words is None or word_count(text) <= self.max_words
+        return self.max_words is None or (word_count(text) if words is None else words) <= self.max_words
 
     def to_json(self) -> dict:
         return {
@@ -333,7 +340,7 @@ class Rulebook:
                         self._literal.setdefault(fold(pattern), []).append(rule)
         self._regex_rules = [r for r in rules if r.kind == "regex"]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
-        self._by_start: dict[tuple[str, int | None, str], list[tuple[Rule, Any, frozenset[str] | None]]] = {}
+        self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
         self.digest = hashlib.sha256(
@@ -341,7 +348,7 @@ class Rulebook:
         ).hexdigest()[:16]
         self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
 
-    def _candidates(self, zone: str, words: int, first: str) -> list[tuple[Rule, Any, frozenset[str] | None]]:
+    def _candidates(self, zone: str, words: int, first: str) -> "_Bucket":
         """The regex patterns that could fire on a line of `words` words in `zone` starting with
         the (case-folded) character `first`, in rule order.
 
@@ -350,14 +357,15 @@ class Rulebook:
         is tried against a handful of patterns instead of all of them; of those, a pattern whose
         required strings (prefilter.required) are all absent from the line is skipped.
         """
-        cap = next((c for c in self._caps if c >= words), None)
+        at = bisect_left(self._caps, words)
+        cap = self._caps[at] if at < len(self._caps) else None
         key = (zone, cap, first)
         found = self._by_start.get(key)
         if found is None:
-            found = self._by_start[key] = [
+            found = self._by_start[key] = _Bucket([
                 (r, _compile(p, r), required(p)) for r in self._regex_rules
                 if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
-                for p in r.patterns if (chars := first_chars(p)) is None or first in chars]
+                for p in r.patterns if (chars := first_chars(p)) is None or first in chars])
         return found
 
     def match(self, text: str, zone: str = "anywhere") -> Hit | None:
@@ -367,19 +375,30 @@ class Rulebook:
             return None
         words = word_count(stripped)
         if words <= self._literal_words:  # no literal rule is longer than this: a longer line skips the folding
-            for table, key in ((self._literal, fold(stripped)), (self._literal_cs, trim(stripped))):
-                for rule in table.get(key, ()):
-                    if rule.guard_ok(stripped, zone):
+            for rule in self._literal.get(fold(stripped), ()):
+                if rule.guard_ok(stripped, zone, words):
+                    return Hit(rule, "", text)
+            if self._literal_cs:
+                for rule in self._literal_cs.get(trim(stripped), ()):
+                    if rule.guard_ok(stripped, zone, words):
                         return Hit(rule, "", text)
-        hit = self._match_regex(stripped, zone, words)
+        folded = stripped.casefold()
+        hit = self._match_regex(stripped, zone, words, folded)
         if hit:
             return hit
-        return self._match_strip(text, zone)
+        return self._match_strip(text, zone, words, folded if stripped is text else None)
 
-    def _match_regex(self, stripped: str, zone: str, words: int) -> Hit | None:
-        folded = stripped.casefold()
+    def _match_regex(self, stripped: str, zone: str, words: int, folded: str | None = None) -> Hit | None:
+        folded = stripped.casefold() if folded is None else folded
         timed_out = BUDGET.timed_out
-        for rule, pattern, needs in self._candidates(zone, words, fold_key(stripped)):
+        bucket = self._candidates(zone, words, fold_key(stripped))
+        for need in bucket.any_needs:
+            if need in folded:
+                candidates = bucket.candidates
+                break
+        else:  # no required string of any pattern is in the line: only the patterns without one can fire
+            candidates = bucket.unconditional
+        for rule, pattern, needs in candidates:
             if needs is not None:
                 for need in needs:
                     if need in folded:
@@ -400,10 +419,10 @@ class Rulebook:
         BUDGET.timed_out.add(rule.id)
         self.timeouts.append(rule.id)
 
-    def _match_strip(self, text: str, zone: str) -> Hit | None:
-        folded = text.casefold()
+    def _match_strip(self, text: str, zone: str, words: int | None = None, folded: str | None = None) -> Hit | None:
+        folded = text.casefold() if folded is None else folded
         for rule, compiled in self._strip_rules:
-            if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone):
+            if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone, words):
                 continue
             for pattern, needs in compiled:
                 if needs is not None and not any(need in folded for need in needs):
@@ -426,6 +445,31 @@ class Rulebook:
             raise RuleError([f"--disable: no rule or pack '{i}'{_suggest(i, self.by_id)}" for i in unknown])
         keep = [r for r in self.rules if r.id not in ids and not any(r.pack == i or r.pack.startswith(i + "/") for i in ids)]
         return Rulebook(keep, self.packs)
+
+
+class _Bucket:
+    """The candidate patterns of one (zone, word cap, first character), with what lets most lines skip them all.
+
+    `any_needs` holds the shortest required strings of all candidates (a string that contains
+    another adds nothing): a line that holds none of them can only meet the `unconditional`
+    patterns, those without required strings, so it skips the per-pattern checks.
+    """
+
+    def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]]):
+        self.candidates = candidates
+        self.unconditional = [c for c in candidates if c[2] is None]
+        needs = sorted({n for _, _, ns in candidates if ns for n in ns}, key=lambda n: (len(n), n))
+        shortest: list[str] = []
+        for need in needs:
+            if not any(s in need for s in shortest):
+                shortest.append(need)
+        self.any_needs = tuple(shortest)
+
+    def __iter__(self):
+        return iter(self.candidates)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
 
 
 class RegexBudget:
