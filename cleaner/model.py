@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
 from typing import Any, Mapping
 
 
@@ -23,6 +22,19 @@ class Label(str, Enum):
     TITLE = "title"
     DROP = "drop"
     COMMENT = "comment"
+
+
+class _cached:
+    """functools.cached_property without the lock Python 3.11 takes on every first read (a new Line each relabel)."""
+
+    def __init__(self, func):
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,11 @@ class Line:
     label: Label = Label.UNDECIDED
     reason: str = ""
 
-    @cached_property
+    def relabel(self, label: Label, reason: str | None = None) -> "Line":
+        """This line with another label (and reason): dataclasses.replace without its per-field introspection."""
+        return Line(self.no, self.text, label, self.reason if reason is None else reason)
+
+    @_cached
     def blank(self) -> bool:
         """No visible text (asked of every line by every stage, so computed once)."""
         return not self.text.strip()

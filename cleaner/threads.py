@@ -15,7 +15,6 @@ own words appear once.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import regex
@@ -294,7 +293,7 @@ def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
         if key in seen and features(text, page.lang).words >= QUOTE_MIN_WORDS:
             page.label(i, Label.DROP, "threads/quote")
             continue
-        page.lines[i] = replace(page.lines[i], label=Label.COMMENT, reason="threads/post")
+        page.lines[i] = page.lines[i].relabel(Label.COMMENT, "threads/post")
         own.append(i)
         mine.add(key)
     seen.update(mine)
