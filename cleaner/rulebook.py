@@ -341,6 +341,7 @@ class Rulebook:
         self._regex_rules = [r for r in rules if r.kind == "regex"]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
         self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
+        self._inner: dict[str, frozenset[str]] | None = None
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
         self.digest = hashlib.sha256(
@@ -365,8 +366,15 @@ class Rulebook:
             found = self._by_start[key] = _Bucket([
                 (r, _compile(p, r), required(p)) for r in self._regex_rules
                 if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
-                for p in r.patterns if (chars := first_chars(p)) is None or first in chars])
+                for p in r.patterns if (chars := first_chars(p)) is None or first in chars], self._inner_needs())
         return found
+
+    def _inner_needs(self) -> dict[str, frozenset[str]]:
+        """For each required string of any pattern, the other required strings inside it (computed once)."""
+        if self._inner is None:
+            needs = {n for r in self._regex_rules for p in r.patterns for n in required(p) or ()}
+            self._inner = {n: frozenset(m for m in needs if m != n and m in n) for n in needs}
+        return self._inner
 
     def match(self, text: str, zone: str = "anywhere") -> Hit | None:
         """The first rule that fires on this line, honouring each rule's guard."""
@@ -455,15 +463,11 @@ class _Bucket:
     patterns, those without required strings, so it skips the per-pattern checks.
     """
 
-    def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]]):
+    def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]], inner: dict[str, frozenset[str]]):
         self.candidates = candidates
         self.unconditional = [c for c in candidates if c[2] is None]
-        needs = sorted({n for _, _, ns in candidates if ns for n in ns}, key=lambda n: (len(n), n))
-        shortest: list[str] = []
-        for need in needs:
-            if not any(s in need for s in shortest):
-                shortest.append(need)
-        self.any_needs = tuple(shortest)
+        needs = {n for _, _, ns in candidates if ns for n in ns}
+        self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=lambda n: (len(n), n)))
 
     def __iter__(self):
         return iter(self.candidates)
