@@ -189,10 +189,25 @@ def _forum_start(page: Page, core_start: int) -> int | None:
 
 
 def post_headers(page: Page, start: int, stop: int | None = None) -> list[int]:
-    """Indexes of post-header lines in [start, stop)."""
+    """Indexes of undecided post-header lines in [start, stop)."""
     stop = len(page.lines) if stop is None else stop
-    return [i for i in range(start, stop) if page.lines[i].label is Label.UNDECIDED and not page.lines[i].blank
-            and is_post_header(page.lines[i].text, page.lang)]
+    lines = page.lines
+    return [i for i in _header_lines(page, start) if start <= i < stop and lines[i].label is Label.UNDECIDED]
+
+
+def _header_lines(page: Page, start: int) -> list[int]:
+    """Undecided post-header lines from `start` on, looked for once per line: several stages ask, and a line that
+    leaves UNDECIDED never comes back to it, so what was found stays a superset (page.cache goes when text changes)."""
+    found = page.cache.get("post-headers")
+    lines = page.lines
+    if found is None:
+        found = page.cache["post-headers"] = (len(lines), [])
+    searched_from, headers = found
+    if start < searched_from:
+        headers[:0] = [i for i in range(start, searched_from) if lines[i].label is Label.UNDECIDED and not lines[i].blank
+                       and is_post_header(lines[i].text, page.lang)]
+        page.cache["post-headers"] = (start, headers)
+    return headers
 
 
 def _header_start(page: Page, core_start: int) -> int | None:
