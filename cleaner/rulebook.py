@@ -34,6 +34,7 @@ _ASCII_WORD = re.compile(r"\w+")  # the same words on ASCII text, found by the f
 _LEAD = regex.compile(r"[\W_]+")
 _TRAIL = regex.compile(r"(?r)[\W_]+")  # searched backwards from the end: a long line costs no scan
 _SPACE = regex.compile(r"\s+")
+_EDGE_ONLY = regex.compile(r"[\W_]+")
 
 
 class RuleError(Exception):
@@ -62,6 +63,31 @@ def trim(text: str) -> str:
     start = lead.end() if lead else 0
     trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
     return text[start:trail.start() if trail else len(text)].strip()
+
+
+def fold_words(text: str) -> list[str]:
+    """fold(text).split(), without rewriting a long text's spaces first: only its edge words lose punctuation.
+
+    regex's \\s is a subset of what str.split() splits at, so collapsing spaces changes no word.
+    """
+    words = text.casefold().split()
+    lo, hi = 0, len(words)
+    while lo < hi and _EDGE_ONLY.fullmatch(words[lo]):
+        lo += 1
+    while hi > lo and _EDGE_ONLY.fullmatch(words[hi - 1]):
+        hi -= 1
+    words = words[lo:hi]
+    if words:
+        first = words[0]
+        lead = _LEAD.match(first)
+        start = lead.end() if lead else 0
+        trail = _TRAIL.match(first, start) if len(words) == 1 else None
+        words[0] = first[start:trail.start() if trail else len(first)]
+        if len(words) > 1:
+            last = words[-1]
+            trail = _TRAIL.match(last)
+            words[-1] = last[:trail.start() if trail else len(last)]
+    return words
 
 
 def word_count(text: str) -> int:

@@ -12,13 +12,14 @@ import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import Callable
 
 import regex
 
 from .features import LineFeatures, features
 from .model import Label, Line, Removal
-from .rulebook import BUDGET, Hit, Rulebook, fold
+from .rulebook import BUDGET, Hit, Rulebook, fold, fold_words
 
 # --------------------------------------------------------------------------- lines
 
@@ -503,10 +504,13 @@ def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     candidates = candidates[-t.title_window:]
     if not candidates:
         return
-    core_words = set(fold(" ".join(page.lines[i].text for i in page.undecided(core_start, page.article_end)[:40])).split())
+    lines = page.lines
+    core = islice((i for i in range(core_start, page.article_end)
+                   if lines[i].label is Label.UNDECIDED and not lines[i].blank), 40)
+    core_words = set(fold_words(" ".join(lines[i].text for i in core)))
 
     def score(i: int) -> tuple[int, int, int]:
-        head = fold(split_site_suffix(page.lines[i].text.strip(), t)[0]).split()
+        head = fold_words(split_site_suffix(page.lines[i].text.strip(), t)[0])
         return sum(1 for w in set(head) if len(w) > 2 and w in core_words), len(head), i
 
     pick = max(candidates, key=score)
