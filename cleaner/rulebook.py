@@ -368,6 +368,7 @@ class Rulebook:
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
         self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
         self._inner: dict[str, frozenset[str]] | None = None
+        self._first_chars = frozenset().union(*(first_chars(p) or () for r in self._regex_rules for p in r.patterns))
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
         self.digest = hashlib.sha256(
@@ -386,6 +387,8 @@ class Rulebook:
         """
         at = bisect_left(self._caps, words)
         cap = self._caps[at] if at < len(self._caps) else None
+        if first not in self._first_chars:  # no pattern names this first character: one bucket serves them all
+            first = ""
         key = (zone, cap, first)
         found = self._by_start.get(key)
         if found is None:
