@@ -171,11 +171,21 @@ MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and 
 _MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
 
 
-def match_line(rulebook: Rulebook, text: str, zone: str) -> Hit | None:
-    """rulebook.match, remembered: a corpus repeats its template lines thousands of times."""
+def _match_cache(rulebook: Rulebook) -> dict:
     cache = _MATCHES.get(rulebook)
     if cache is None:
         cache = _MATCHES[rulebook] = {}
+    return cache
+
+
+def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None) -> Hit | None:
+    """rulebook.match, remembered: a corpus repeats its template lines thousands of times.
+
+    `cache` is _match_cache(rulebook), looked up once per page by callers that match many lines
+    (a WeakKeyDictionary lookup builds a weak reference each time).
+    """
+    if cache is None:
+        cache = _match_cache(rulebook)
     key = (text, zone)
     if key in cache:
         return cache[key]
@@ -196,10 +206,11 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
     """
     body_start = first_prose(page) if zone is None else 0
     rulebook.timeouts = []
+    cache = _match_cache(rulebook)
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"))
+        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"), cache)
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)
