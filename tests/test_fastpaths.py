@@ -34,3 +34,23 @@ def test_trim_fast_path_agrees_with_regex(text):
 @given(st.one_of(EDGY, st.text(max_size=16)))
 def test_fold_words_is_fold_split(text):
     assert fold_words(text) == fold(text).split()
+
+
+HEADERISH = st.lists(st.sampled_from(["Ann", "says", "said:", "wrote", "today", "Yesterday", "3", "comments", "(12)",
+                                      "July", "4:19", "pm", "ago", "2 days", "Comments", ":", "...", "…", "."]),
+                     max_size=6).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.one_of(HEADERISH, EDGY))
+def test_thread_regex_shortcuts_agree(text):
+    import regex
+
+    from cleaner import threads
+
+    forward = regex.compile(threads._SAYS.pattern.replace("(?r)", "", 1), threads._SAYS.flags & ~regex.REVERSE)
+    assert bool(threads._SAYS.search(text)) == bool(forward.search(text))
+    if threads._no_digit(text):
+        assert threads._COUNT_HEADING.search(text) is None
+        date = threads._DATE.search(text)
+        assert date is None or date.group(0).lower() in ("today", "yesterday")
