@@ -54,3 +54,24 @@ def test_thread_regex_shortcuts_agree(text):
         assert threads._COUNT_HEADING.search(text) is None
         date = threads._DATE.search(text)
         assert date is None or date.group(0).lower() in ("today", "yesterday")
+
+
+def test_same_words_characters_tokenise_alike():
+    import re
+
+    from cleaner.features import _OTHER_SCRIPT, _TOKEN
+
+    word = re.compile(r"\w")
+    same = [chr(c) for c in range(0x80, 0x3000) if not _OTHER_SCRIPT.match(chr(c))]
+    assert len(same) > 1000
+    assert [c for c in same if bool(_TOKEN.fullmatch(c)) != bool(word.fullmatch(c))] == []
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.one_of(EDGY, st.text(max_size=20)))
+def test_char_counts_agree_with_str_methods(text):
+    from cleaner.features import _char_counts
+
+    assert _char_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isdigit, text)),
+                                  sum(map(str.isupper, text)),
+                                  len(text) - sum(map(str.isspace, text))) or text.isascii()
