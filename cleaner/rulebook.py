@@ -46,7 +46,7 @@ class RuleError(Exception):
 
 
 _ASCII_EDGE = "".join(c for c in map(chr, range(128)) if not c.isalnum())  # [\W_] of ASCII text, space included
-_SPLIT_ONLY = frozenset("\x1c\x1d\x1e\x1f")  # str.split() splits at these, regex's \s does not
+_SPLIT_ONLY = re.compile("[\x1c-\x1f]")  # the only characters str.split() splits at and regex's \s does not
 
 
 def fold(text: str) -> str:
@@ -56,9 +56,10 @@ def fold(text: str) -> str:
 
 def trim(text: str) -> str:
     """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
-    if text.isascii() and (text.isprintable() or _SPLIT_ONLY.isdisjoint(text)):
+    plain = _SPLIT_ONLY.search(text) is None
+    if plain and text.isascii():
         return " ".join(text.split()).strip(_ASCII_EDGE)  # the same as below, without the regex engine
-    text = _SPACE.sub(" ", text)
+    text = " ".join(text.split()) if plain else _SPACE.sub(" ", text)  # the edges' spaces go with their punctuation
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
     trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
