@@ -406,12 +406,13 @@ class Rulebook:
             self._inner = {n: frozenset(m for m in needs if m != n and m in n) for n in needs}
         return self._inner
 
-    def match(self, text: str, zone: str = "anywhere") -> Hit | None:
-        """The first rule that fires on this line, honouring each rule's guard."""
+    def match(self, text: str, zone: str = "anywhere", words: int | None = None) -> Hit | None:
+        """The first rule that fires on this line, honouring each rule's guard; `words` is word_count(text) if known."""
         stripped = text.strip()
         if not stripped:
             return None
-        words = word_count(stripped)
+        if words is None:
+            words = word_count(stripped)
         if words <= self._literal_words:  # no literal rule is longer than this: a longer line skips the folding
             for rule in self._literal.get(fold(stripped), ()):
                 if rule.guard_ok(stripped, zone, words):

@@ -178,11 +178,13 @@ def _match_cache(rulebook: Rulebook) -> dict:
     return cache
 
 
-def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None) -> Hit | None:
+def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None, lang: str | None = None) -> Hit | None:
     """rulebook.match, remembered: a corpus repeats its template lines thousands of times.
 
     `cache` is _match_cache(rulebook), looked up once per page by callers that match many lines
-    (a WeakKeyDictionary lookup builds a weak reference each time).
+    (a WeakKeyDictionary lookup builds a weak reference each time). With the page's `lang`, an
+    ASCII line's word count comes from its features (the same \\w+ tokens, and the heuristics
+    need those features anyway) instead of a second tokenisation in the rulebook.
     """
     if cache is None:
         cache = _match_cache(rulebook)
@@ -190,7 +192,8 @@ def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = No
     if key in cache:
         return cache[key]
     timeouts = len(rulebook.timeouts)
-    hit = rulebook.match(text, zone)
+    words = features(text, lang).words if lang is not None and text.isascii() else None
+    hit = rulebook.match(text, zone, words)
     if len(rulebook.timeouts) == timeouts and not BUDGET.timed_out:  # a result cut short by a timeout is not the rule's answer
         if len(cache) >= MATCH_CACHE_SIZE:
             cache.clear()
@@ -210,7 +213,7 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"), cache)
+        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"), cache, page.lang)
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)

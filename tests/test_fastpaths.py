@@ -75,3 +75,12 @@ def test_char_counts_agree_with_str_methods(text):
     assert _char_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isdigit, text)),
                                   sum(map(str.isupper, text)),
                                   len(text) - sum(map(str.isspace, text))) or text.isascii()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_features_count_the_rulebooks_words(text):
+    from cleaner.features import features
+    from cleaner.rulebook import word_count
+
+    assert features(text).words == word_count(text.strip())  # text.match_line hands one in for the other
