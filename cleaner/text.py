@@ -63,12 +63,12 @@ def split_lines(content: str) -> list[Line]:
     text = normalise(content)
     parts = text.split("\n")
     if "\n" * (MAX_EMPTY_RUN + 2) not in text:
-        return [Line(no=i + 1, text=t) for i, t in enumerate(parts)]
+        return [Line(i + 1, t) for i, t in enumerate(parts)]
     lines, run = [], 0
     for i, t in enumerate(parts):
         run = 0 if t else run + 1
         if run <= MAX_EMPTY_RUN:
-            lines.append(Line(no=i + 1, text=t))
+            lines.append(Line(i + 1, t))
     return lines
 
 
