@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -42,8 +43,10 @@ NEAR_MIN_WORDS = 5
 MIN_STOPWORD_DENSITY = 0.15  # below this a long line reads like a list of names, not prose
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LineFeatures:
+    """The features of one line; `good` (prose) and `near_good` are set with them (not fields): asked of every line often."""
+
     words: int
     chars: int
     terminal: bool  # ends in sentence or clause punctuation (or a closing quote)
@@ -53,22 +56,24 @@ class LineFeatures:
     alpha_ratio: float
     upper_ratio: float
     titlecase_ratio: float  # share of words that start with a capital
+    if TYPE_CHECKING:
+        good: bool
+        near_good: bool
+
+    def __init__(self, words: int, chars: int, terminal: bool, ends_period: bool, stopword_density: float,
+                 digit_ratio: float, alpha_ratio: float, upper_ratio: float, titlecase_ratio: float):
+        fields = self.__dict__  # as in model.Line: a frozen dataclass's __init__ costs an object.__setattr__ a field
+        fields.update(words=words, chars=chars, terminal=terminal, ends_period=ends_period,
+                      stopword_density=stopword_density, digit_ratio=digit_ratio, alpha_ratio=alpha_ratio,
+                      upper_ratio=upper_ratio, titlecase_ratio=titlecase_ratio)
+        dense = stopword_density >= MIN_STOPWORD_DENSITY or stopword_density < 0
+        fields["good"] = (words >= GOOD_LONG_WORDS and dense) or (words >= GOOD_MIN_WORDS and terminal and dense)
+        fields["near_good"] = words >= NEAR_MIN_WORDS and (terminal or stopword_density >= 2 * MIN_STOPWORD_DENSITY)
 
     @property
     def prose(self) -> bool:
         """Reads like a sentence of running text."""
         return self.good
-
-    @property
-    def good(self) -> bool:
-        dense = self.stopword_density >= MIN_STOPWORD_DENSITY or self.stopword_density < 0
-        if self.words >= GOOD_LONG_WORDS and dense:
-            return True
-        return self.words >= GOOD_MIN_WORDS and self.terminal and dense
-
-    @property
-    def near_good(self) -> bool:
-        return self.words >= NEAR_MIN_WORDS and (self.terminal or self.stopword_density >= 2 * MIN_STOPWORD_DENSITY)
 
 
 _ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
