@@ -109,8 +109,9 @@ class Page:
         self.lines[i] = Line(line.no, new_text, Label.DROP if not new_text.strip() else line.label, reason)
 
     def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
-        stop = len(self.lines) if stop is None else stop
-        return [i for i in range(start, stop) if self.lines[i].label is Label.UNDECIDED and not self.lines[i].blank]
+        lines, undecided = self.lines, Label.UNDECIDED
+        stop = len(lines) if stop is None else stop
+        return [i for i in range(start, stop) if lines[i].label is undecided and not lines[i].blank]
 
     def features(self, i: int) -> LineFeatures:
         return features(self.lines[i].text, self.lang)
@@ -167,6 +168,7 @@ ACTIONS = {
 }
 
 
+_UNSEEN = object()
 MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and footers recur across a corpus
 _MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
 
@@ -210,10 +212,14 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
     body_start = first_prose(page) if zone is None else 0
     rulebook.timeouts = []
     cache = _match_cache(rulebook)
+    lang = page.lang
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"), cache, page.lang)
+        where = zone or ("head" if i < body_start else "tail")
+        hit = cache.get((line.text, where), _UNSEEN)  # most template and repeated lines: no call at all
+        if hit is _UNSEEN:
+            hit = match_line(rulebook, line.text, where, cache, lang)
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)
@@ -344,7 +350,8 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
     lines = page.lines
     n = len(lines)
     blank = [line.blank for line in lines]
-    feats = [None if blank[i] else page.features(i) for i in range(n)]
+    lang = page.lang
+    feats = [None if line.blank else features(line.text, lang) for line in lines]
     isolated = [(i == 0 or blank[i - 1]) and (i + 1 >= n or blank[i + 1]) for i in range(n)]
     good_total = good_isolated = 0
     for i in range(n):
