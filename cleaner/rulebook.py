@@ -498,7 +498,7 @@ class _Bucket:
         self.candidates = candidates
         self.unconditional = [c for c in candidates if c[2] is None]
         needs = {n for _, _, ns in candidates if ns for n in ns}
-        self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=lambda n: (len(n), n)))
+        self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=len))
 
     def __iter__(self):
         return iter(self.candidates)
