@@ -520,12 +520,20 @@ def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> t
 
 def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     """The title is the headline-like line above the core that shares most words with it."""
-    candidates = [i for i in page.undecided(0, core_start)
-                  if is_headline(page.features(i), t) and not is_glued_tags(page.lines[i].text, t, page.features(i))]
-    candidates = candidates[-t.title_window:]
+    lines = page.lines
+
+    def candidate(i: int) -> bool:
+        f = page.features(i)
+        return is_headline(f, t) and not is_glued_tags(lines[i].text, t, f)
+
+    if t.title_window > 0:  # the last title_window candidates, looked for from the core upwards
+        found = (i for i in range(core_start - 1, -1, -1)
+                 if lines[i].label is Label.UNDECIDED and not lines[i].blank and candidate(i))
+        candidates = list(islice(found, t.title_window))[::-1]
+    else:
+        candidates = [i for i in page.undecided(0, core_start) if candidate(i)][-t.title_window:]
     if not candidates:
         return
-    lines = page.lines
     core = islice((i for i in range(core_start, page.article_end)
                    if lines[i].label is Label.UNDECIDED and not lines[i].blank), 40)
     core_words = set(fold_words(" ".join(lines[i].text for i in core)))
