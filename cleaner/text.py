@@ -555,7 +555,7 @@ def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     for i in page.undecided(0, core_start):
         text = page.lines[i].text
         f = page.features(i)
-        folded = fold(text)
+        folded = fold(text) if title_fold else ""  # without a title no branch below reads it
         if title_fold and folded == title_fold:
             page.label(i, Label.DROP, "heuristic/title-repeat")
         elif title_fold and folded.startswith(title_fold) and fold(split_site_suffix(text, t)[0]) == title_fold:
