@@ -34,7 +34,6 @@ _ASCII_WORD = re.compile(r"\w+")  # the same words on ASCII text, found by the f
 _LEAD = regex.compile(r"[\W_]+")
 _TRAIL = regex.compile(r"(?r)[\W_]+")  # searched backwards from the end: a long line costs no scan
 _SPACE = regex.compile(r"\s+")
-_EDGE_ONLY = regex.compile(r"[\W_]+")
 
 
 class RuleError(Exception):
@@ -73,9 +72,9 @@ def fold_words(text: str) -> list[str]:
     """
     words = text.casefold().split()
     lo, hi = 0, len(words)
-    while lo < hi and _EDGE_ONLY.fullmatch(words[lo]):
+    while lo < hi and _LEAD.fullmatch(words[lo]):
         lo += 1
-    while hi > lo and _EDGE_ONLY.fullmatch(words[hi - 1]):
+    while hi > lo and _LEAD.fullmatch(words[hi - 1]):
         hi -= 1
     words = words[lo:hi]
     if words:
