@@ -371,6 +371,8 @@ class Rulebook:
         self._first_chars = frozenset().union(*(first_chars(p) or () for r in self._regex_rules for p in r.patterns))
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
+        strip_needs = [needs for _, compiled in self._strip_rules for _, needs in compiled]
+        self._strip_needs = None if None in strip_needs else tuple(sorted(set().union(*strip_needs)))
         self.digest = hashlib.sha256(
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
@@ -459,6 +461,12 @@ class Rulebook:
 
     def _match_strip(self, text: str, zone: str, words: int | None = None, folded: str | None = None) -> Hit | None:
         folded = text.casefold() if folded is None else folded
+        if self._strip_needs is not None:  # every strip pattern needs one of these strings: most lines hold none
+            for need in self._strip_needs:
+                if need in folded:
+                    break
+            else:
+                return None
         for rule, compiled in self._strip_rules:
             if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone, words):
                 continue
