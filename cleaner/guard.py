@@ -23,24 +23,31 @@ MIN_HELD_LINES = 2  # a rule must take this many prose lines to be held back: on
 
 
 def hold_back(page: Page, before: list[Line], rulebook: Rulebook, share: float) -> list[str]:
-    """Undo each drop or strip rule that removed more than `share` of the prose of `before`; return their ids."""
+    """Undo each drop or strip rule that removed more than `share` of the prose of `before`; return their ids.
+
+    Only lines the rules changed (a new Line object) are looked at first; the page's whole prose is
+    summed only when some rule took at least MIN_HELD_LINES prose lines, which few pages have.
+    """
     if share >= 1.0:
         return []
-    prose = {i: len(line.text) for i, line in enumerate(before)
-             if not line.blank and features(line.text, page.lang).good}
-    total = sum(prose.values())
-    if not total:
-        return []
+    lang = page.lang
     lost: Counter = Counter()
     lines: dict[str, list[int]] = {}
-    for i, chars in prose.items():
-        line = page.lines[i]
-        rule = rulebook.by_id.get(line.reason)
-        if rule is None or rule.action not in GUARDED_ACTIONS or line.reason == before[i].reason:
+    for i, line in enumerate(page.lines):
+        old = before[i]
+        if line is old or line.reason == old.reason or old.blank:
             continue
+        rule = rulebook.by_id.get(line.reason)
+        if rule is None or rule.action not in GUARDED_ACTIONS or not features(old.text, lang).good:
+            continue
+        chars = len(old.text)
         lost[rule.id] += chars if line.label is Label.DROP else max(0, chars - len(line.text))
         lines.setdefault(rule.id, []).append(i)
-    held = sorted(r for r, n in lost.items() if n > share * total and len(lines[r]) >= MIN_HELD_LINES)
+    suspects = [r for r in lost if len(lines[r]) >= MIN_HELD_LINES]
+    if not suspects:
+        return []
+    total = sum(len(line.text) for line in before if not line.blank and features(line.text, lang).good)
+    held = sorted(r for r in suspects if lost[r] > share * total)
     for rule_id in held:
         _undo(page, before, rulebook, rule_id)
     return held

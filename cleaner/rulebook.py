@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -43,6 +44,10 @@ class RuleError(Exception):
         super().__init__("\n".join(problems))
 
 
+_ASCII_EDGE = "".join(c for c in map(chr, range(128)) if not c.isalnum())  # [\W_] of ASCII text, space included
+_SPLIT_ONLY = re.compile("[\x1c-\x1f]")  # the only characters str.split() splits at and regex's \s does not
+
+
 def fold(text: str) -> str:
     """Case- and space-folded form of a whole line, edge punctuation ignored."""
     return trim(text.casefold())
@@ -50,11 +55,39 @@ def fold(text: str) -> str:
 
 def trim(text: str) -> str:
     """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
-    text = " ".join(text.split()) if text.isascii() and text.isprintable() else _SPACE.sub(" ", text)
+    plain = _SPLIT_ONLY.search(text) is None
+    if plain and text.isascii():
+        return " ".join(text.split()).strip(_ASCII_EDGE)  # the same as below, without the regex engine
+    text = " ".join(text.split()) if plain else _SPACE.sub(" ", text)  # the edges' spaces go with their punctuation
     lead = _LEAD.match(text)
     start = lead.end() if lead else 0
     trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
     return text[start:trail.start() if trail else len(text)].strip()
+
+
+def fold_words(text: str) -> list[str]:
+    """fold(text).split(), without rewriting a long text's spaces first: only its edge words lose punctuation.
+
+    regex's \\s is a subset of what str.split() splits at, so collapsing spaces changes no word.
+    """
+    words = text.casefold().split()
+    lo, hi = 0, len(words)
+    while lo < hi and _LEAD.fullmatch(words[lo]):
+        lo += 1
+    while hi > lo and _LEAD.fullmatch(words[hi - 1]):
+        hi -= 1
+    words = words[lo:hi]
+    if words:
+        first = words[0]
+        lead = _LEAD.match(first)
+        start = lead.end() if lead else 0
+        trail = _TRAIL.match(first, start) if len(words) == 1 else None
+        words[0] = first[start:trail.start() if trail else len(first)]
+        if len(words) > 1:
+            last = words[-1]
+            trail = _TRAIL.match(last)
+            words[-1] = last[:trail.start() if trail else len(last)]
+    return words
 
 
 def word_count(text: str) -> int:
@@ -139,11 +172,11 @@ class Rule:
     def location(self) -> str:
         return f"{self.file}:{self.line}"
 
-    def guard_ok(self, text: str, zone: str) -> bool:
-        """The where/max_words guard that keeps a rule off real sentences."""
+    def guard_ok(self, text: str, zone: str, words: int | None = None) -> bool:
+        """The where/max_words guard that keeps a rule off real sentences; `words` is word_count(text) if known."""
         if self.where != "anywhere" and zone != self.where:
             return False
-        return self.max_words is None or word_count(text) <= self.max_words
+        return self.max_words is None or (word_count(text) if words is None else words) <= self.max_words
 
     def to_json(self) -> dict:
         return {
@@ -333,15 +366,19 @@ class Rulebook:
                         self._literal.setdefault(fold(pattern), []).append(rule)
         self._regex_rules = [r for r in rules if r.kind == "regex"]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
-        self._by_start: dict[tuple[str, int | None, str], list[tuple[Rule, Any, frozenset[str] | None]]] = {}
+        self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
+        self._inner: dict[str, frozenset[str]] | None = None
+        self._first_chars = frozenset().union(*(first_chars(p) or () for r in self._regex_rules for p in r.patterns))
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
         self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
+        strip_needs = [needs for _, compiled in self._strip_rules for _, needs in compiled]
+        self._strip_needs = None if None in strip_needs else tuple(sorted(set().union(*strip_needs)))
         self.digest = hashlib.sha256(
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
         self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
 
-    def _candidates(self, zone: str, words: int, first: str) -> list[tuple[Rule, Any, frozenset[str] | None]]:
+    def _candidates(self, zone: str, words: int, first: str) -> "_Bucket":
         """The regex patterns that could fire on a line of `words` words in `zone` starting with
         the (case-folded) character `first`, in rule order.
 
@@ -350,36 +387,58 @@ class Rulebook:
         is tried against a handful of patterns instead of all of them; of those, a pattern whose
         required strings (prefilter.required) are all absent from the line is skipped.
         """
-        cap = next((c for c in self._caps if c >= words), None)
+        at = bisect_left(self._caps, words)
+        cap = self._caps[at] if at < len(self._caps) else None
+        if first not in self._first_chars:  # no pattern names this first character: one bucket serves them all
+            first = ""
         key = (zone, cap, first)
         found = self._by_start.get(key)
         if found is None:
-            found = self._by_start[key] = [
+            found = self._by_start[key] = _Bucket([
                 (r, _compile(p, r), required(p)) for r in self._regex_rules
                 if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
-                for p in r.patterns if (chars := first_chars(p)) is None or first in chars]
+                for p in r.patterns if (chars := first_chars(p)) is None or first in chars], self._inner_needs())
         return found
 
-    def match(self, text: str, zone: str = "anywhere") -> Hit | None:
-        """The first rule that fires on this line, honouring each rule's guard."""
+    def _inner_needs(self) -> dict[str, frozenset[str]]:
+        """For each required string of any pattern, the other required strings inside it (computed once)."""
+        if self._inner is None:
+            needs = {n for r in self._regex_rules for p in r.patterns for n in required(p) or ()}
+            self._inner = {n: frozenset(m for m in needs if m != n and m in n) for n in needs}
+        return self._inner
+
+    def match(self, text: str, zone: str = "anywhere", words: int | None = None) -> Hit | None:
+        """The first rule that fires on this line, honouring each rule's guard; `words` is word_count(text) if known."""
         stripped = text.strip()
         if not stripped:
             return None
-        words = word_count(stripped)
+        if words is None:
+            words = word_count(stripped)
         if words <= self._literal_words:  # no literal rule is longer than this: a longer line skips the folding
-            for table, key in ((self._literal, fold(stripped)), (self._literal_cs, trim(stripped))):
-                for rule in table.get(key, ()):
-                    if rule.guard_ok(stripped, zone):
+            for rule in self._literal.get(fold(stripped), ()):
+                if rule.guard_ok(stripped, zone, words):
+                    return Hit(rule, "", text)
+            if self._literal_cs:
+                for rule in self._literal_cs.get(trim(stripped), ()):
+                    if rule.guard_ok(stripped, zone, words):
                         return Hit(rule, "", text)
-        hit = self._match_regex(stripped, zone, words)
+        folded = stripped.casefold()
+        hit = self._match_regex(stripped, zone, words, folded)
         if hit:
             return hit
-        return self._match_strip(text, zone)
+        return self._match_strip(text, zone, words, folded if stripped is text else None)
 
-    def _match_regex(self, stripped: str, zone: str, words: int) -> Hit | None:
-        folded = stripped.casefold()
+    def _match_regex(self, stripped: str, zone: str, words: int, folded: str | None = None) -> Hit | None:
+        folded = stripped.casefold() if folded is None else folded
         timed_out = BUDGET.timed_out
-        for rule, pattern, needs in self._candidates(zone, words, fold_key(stripped)):
+        bucket = self._candidates(zone, words, fold_key(stripped))
+        for need in bucket.any_needs:
+            if need in folded:
+                candidates = bucket.candidates
+                break
+        else:  # no required string of any pattern is in the line: only the patterns without one can fire
+            candidates = bucket.unconditional
+        for rule, pattern, needs in candidates:
             if needs is not None:
                 for need in needs:
                     if need in folded:
@@ -400,10 +459,16 @@ class Rulebook:
         BUDGET.timed_out.add(rule.id)
         self.timeouts.append(rule.id)
 
-    def _match_strip(self, text: str, zone: str) -> Hit | None:
-        folded = text.casefold()
+    def _match_strip(self, text: str, zone: str, words: int | None = None, folded: str | None = None) -> Hit | None:
+        folded = text.casefold() if folded is None else folded
+        if self._strip_needs is not None:  # every strip pattern needs one of these strings: most lines hold none
+            for need in self._strip_needs:
+                if need in folded:
+                    break
+            else:
+                return None
         for rule, compiled in self._strip_rules:
-            if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone):
+            if rule.id in BUDGET.timed_out or not rule.guard_ok(text, zone, words):
                 continue
             for pattern, needs in compiled:
                 if needs is not None and not any(need in folded for need in needs):
@@ -426,6 +491,27 @@ class Rulebook:
             raise RuleError([f"--disable: no rule or pack '{i}'{_suggest(i, self.by_id)}" for i in unknown])
         keep = [r for r in self.rules if r.id not in ids and not any(r.pack == i or r.pack.startswith(i + "/") for i in ids)]
         return Rulebook(keep, self.packs)
+
+
+class _Bucket:
+    """The candidate patterns of one (zone, word cap, first character), with what lets most lines skip them all.
+
+    `any_needs` holds the shortest required strings of all candidates (a string that contains
+    another adds nothing): a line that holds none of them can only meet the `unconditional`
+    patterns, those without required strings, so it skips the per-pattern checks.
+    """
+
+    def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]], inner: dict[str, frozenset[str]]):
+        self.candidates = candidates
+        self.unconditional = [c for c in candidates if c[2] is None]
+        needs = {n for _, _, ns in candidates if ns for n in ns}
+        self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=len))
+
+    def __iter__(self):
+        return iter(self.candidates)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
 
 
 class RegexBudget:

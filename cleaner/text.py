@@ -8,22 +8,25 @@ good and bad blocks); what lies before it is the head zone, what lies after it t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import Callable
 
 import regex
 
 from .features import LineFeatures, features
 from .model import Label, Line, Removal
-from .rulebook import BUDGET, Hit, Rulebook, fold
+from .rulebook import BUDGET, Hit, Rulebook, fold, fold_words
 
 # --------------------------------------------------------------------------- lines
 
 _NEWLINES = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_TRAILING = regex.compile(r"[ \t\u00a0\u200b]+$", regex.M)
+_OTHER_NEWLINES = "\r\u2028\u2029\x0b\x0c\x85"  # a text without any of these needs no _NEWLINES pass
+_TRAILING = " \t\u00a0\u200b"
 
 
 def normalise(content: str) -> str:
@@ -33,9 +36,10 @@ def normalise(content: str) -> str:
     it there would make a second clean strip it once the lines above it are gone.
     """
     content = content.replace("\ufeff", "")
-    content = _NEWLINES.sub("\n", content)
+    if any(c in content for c in _OTHER_NEWLINES):  # a few scans in C are cheaper than one regex pass
+        content = _NEWLINES.sub("\n", content)
     content = unicodedata.normalize("NFC", content)
-    return _TRAILING.sub("", content)
+    return "\n".join([line.rstrip(_TRAILING) for line in content.split("\n")])  # 5x a multiline regex sub
 
 
 MAX_EMPTY_RUN = 2  # empty lines kept in a row; more mean nothing more, and each would cost every stage time
@@ -60,12 +64,12 @@ def split_lines(content: str) -> list[Line]:
     text = normalise(content)
     parts = text.split("\n")
     if "\n" * (MAX_EMPTY_RUN + 2) not in text:
-        return [Line(no=i + 1, text=t) for i, t in enumerate(parts)]
+        return [Line(i + 1, t) for i, t in enumerate(parts)]
     lines, run = [], 0
     for i, t in enumerate(parts):
         run = 0 if t else run + 1
         if run <= MAX_EMPTY_RUN:
-            lines.append(Line(no=i + 1, text=t))
+            lines.append(Line(i + 1, t))
     return lines
 
 
@@ -103,13 +107,12 @@ class Page:
         self.cache.clear()
         line = self.lines[i]
         self.removed.append(Removal(reason, removed_text, line.no))
-        self.lines[i] = replace(line, text=new_text, reason=reason)
-        if not new_text.strip():
-            self.lines[i] = replace(self.lines[i], label=Label.DROP)
+        self.lines[i] = Line(line.no, new_text, Label.DROP if not new_text.strip() else line.label, reason)
 
     def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
-        stop = len(self.lines) if stop is None else stop
-        return [i for i in range(start, stop) if self.lines[i].label is Label.UNDECIDED and not self.lines[i].blank]
+        lines, undecided = self.lines, Label.UNDECIDED
+        stop = len(lines) if stop is None else stop
+        return [i for i in range(start, stop) if lines[i].label is undecided and not lines[i].blank]
 
     def features(self, i: int) -> LineFeatures:
         return features(self.lines[i].text, self.lang)
@@ -166,20 +169,34 @@ ACTIONS = {
 }
 
 
+_UNSEEN = object()
 MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and footers recur across a corpus
 _MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
 
 
-def match_line(rulebook: Rulebook, text: str, zone: str) -> Hit | None:
-    """rulebook.match, remembered: a corpus repeats its template lines thousands of times."""
+def _match_cache(rulebook: Rulebook) -> dict:
     cache = _MATCHES.get(rulebook)
     if cache is None:
         cache = _MATCHES[rulebook] = {}
+    return cache
+
+
+def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None, lang: str | None = None) -> Hit | None:
+    """rulebook.match, remembered: a corpus repeats its template lines thousands of times.
+
+    `cache` is _match_cache(rulebook), looked up once per page by callers that match many lines
+    (a WeakKeyDictionary lookup builds a weak reference each time). With the page's `lang`, an
+    ASCII line's word count comes from its features (the same \\w+ tokens, and the heuristics
+    need those features anyway) instead of a second tokenisation in the rulebook.
+    """
+    if cache is None:
+        cache = _match_cache(rulebook)
     key = (text, zone)
     if key in cache:
         return cache[key]
     timeouts = len(rulebook.timeouts)
-    hit = rulebook.match(text, zone)
+    words = features(text, lang).words if lang is not None and text.isascii() else None
+    hit = rulebook.match(text, zone, words)
     if len(rulebook.timeouts) == timeouts and not BUDGET.timed_out:  # a result cut short by a timeout is not the rule's answer
         if len(cache) >= MATCH_CACHE_SIZE:
             cache.clear()
@@ -195,10 +212,15 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
     """
     body_start = first_prose(page) if zone is None else 0
     rulebook.timeouts = []
+    cache = _match_cache(rulebook)
+    lang = page.lang
     for i, line in enumerate(page.lines):
         if line.blank or line.label is not Label.UNDECIDED:
             continue
-        hit = match_line(rulebook, line.text, zone or ("head" if i < body_start else "tail"))
+        where = zone or ("head" if i < body_start else "tail")
+        hit = cache.get((line.text, where), _UNSEEN)  # most template and repeated lines: no call at all
+        if hit is _UNSEEN:
+            hit = match_line(rulebook, line.text, where, cache, lang)
         if hit is None:
             continue
         page.signals.update(hit.rule.signals)
@@ -278,6 +300,7 @@ def split_site_suffix(title: str, t: Thresholds = DEFAULT) -> tuple[str, str]:
 
 
 _MENU_SEP = regex.compile(r"\s[|•·»›]\s|\t")
+_MENU_MARK = re.compile("[|•·»›\t]")  # a line without any of these has no separator (one scan in C, no regex module)
 
 
 def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
@@ -288,6 +311,8 @@ def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
 @lru_cache(maxsize=1 << 16)
 def menu_separators(text: str) -> int:
     """Bars, bullets and tabs between items (cached: every pass over a page asks again)."""
+    if _MENU_MARK.search(text) is None:  # most lines
+        return 0
     return len(_MENU_SEP.findall(text)) if ("\t" in text or " " in text) else 0
 
 
@@ -326,7 +351,8 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
     lines = page.lines
     n = len(lines)
     blank = [line.blank for line in lines]
-    feats = [None if blank[i] else page.features(i) for i in range(n)]
+    lang = page.lang
+    feats = [None if line.blank else features(line.text, lang) for line in lines]
     isolated = [(i == 0 or blank[i - 1]) and (i + 1 >= n or blank[i + 1]) for i in range(n)]
     good_total = good_isolated = 0
     for i in range(n):
@@ -495,21 +521,32 @@ def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> t
 
 def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     """The title is the headline-like line above the core that shares most words with it."""
-    candidates = [i for i in page.undecided(0, core_start)
-                  if is_headline(page.features(i), t) and not is_glued_tags(page.lines[i].text, t, page.features(i))]
-    candidates = candidates[-t.title_window:]
+    lines = page.lines
+
+    def candidate(i: int) -> bool:
+        f = page.features(i)
+        return is_headline(f, t) and not is_glued_tags(lines[i].text, t, f)
+
+    if t.title_window > 0:  # the last title_window candidates, looked for from the core upwards
+        found = (i for i in range(core_start - 1, -1, -1)
+                 if lines[i].label is Label.UNDECIDED and not lines[i].blank and candidate(i))
+        candidates = list(islice(found, t.title_window))[::-1]
+    else:
+        candidates = [i for i in page.undecided(0, core_start) if candidate(i)][-t.title_window:]
     if not candidates:
         return
-    core_words = set(fold(" ".join(page.lines[i].text for i in page.undecided(core_start, page.article_end)[:40])).split())
+    core = islice((i for i in range(core_start, page.article_end)
+                   if lines[i].label is Label.UNDECIDED and not lines[i].blank), 40)
+    core_words = set(fold_words(" ".join(lines[i].text for i in core)))
 
     def score(i: int) -> tuple[int, int, int]:
-        head = fold(split_site_suffix(page.lines[i].text.strip(), t)[0]).split()
+        head = fold_words(split_site_suffix(page.lines[i].text.strip(), t)[0])
         return sum(1 for w in set(head) if len(w) > 2 and w in core_words), len(head), i
 
     pick = max(candidates, key=score)
     page.title_index = pick
     page.title = page.lines[pick].text.strip()
-    page.lines[pick] = replace(page.lines[pick], label=Label.TITLE, reason="heuristic/title")
+    page.lines[pick] = page.lines[pick].relabel(Label.TITLE, "heuristic/title")
 
 
 def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
@@ -519,7 +556,7 @@ def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     for i in page.undecided(0, core_start):
         text = page.lines[i].text
         f = page.features(i)
-        folded = fold(text)
+        folded = fold(text) if title_fold else ""  # without a title no branch below reads it
         if title_fold and folded == title_fold:
             page.label(i, Label.DROP, "heuristic/title-repeat")
         elif title_fold and folded.startswith(title_fold) and fold(split_site_suffix(text, t)[0]) == title_fold:
@@ -639,7 +676,7 @@ def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
     strip_dateline(page, start, stop)
     label_tail(page, stop, t)
     for i in page.undecided(0, page.article_end):
-        page.lines[i] = replace(page.lines[i], label=Label.KEEP)
+        page.lines[i] = page.lines[i].relabel(Label.KEEP)
 
 
 # Passes that make cleaning idempotent. Each pass that changes anything removes or rewrites lines,
@@ -699,7 +736,7 @@ def _take_title(page: Page, order: list[int], live: list[Line]) -> bool:
     for i, line in zip(order, live):
         if line.label is Label.TITLE and page.lines[i].label is Label.KEEP:
             page.title_index, page.title = i, page.lines[i].text.strip()
-            page.lines[i] = replace(page.lines[i], label=Label.TITLE, reason=line.reason or "heuristic/title")
+            page.lines[i] = page.lines[i].relabel(Label.TITLE, line.reason or "heuristic/title")
             return True
     return False
 

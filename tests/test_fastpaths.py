@@ -1,0 +1,86 @@
+"""Fast paths give the same answers as the general code they stand in for."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import rulebook
+from cleaner.rulebook import fold, fold_words, trim
+
+# Characters where the fast paths and the regex engine could part ways: separators str.split() knows
+# and regex's \s does not, punctuation at the edges, combining marks, characters casefold expands.
+EDGY = st.text(alphabet=st.sampled_from(list("ab Z9 _-.,!?\"'\t\n") + ["\x1c", "\x1f", "\x07", "\u00a0", "\u2019",
+                                                                       "é", "ß", "İ", "\u0301", "«", "»", "\u200b"]),
+               max_size=16)
+
+
+def _regex_trim(text: str) -> str:
+    """trim without its ASCII fast path."""
+    text = rulebook._SPACE.sub(" ", text)
+    lead = rulebook._LEAD.match(text)
+    start = lead.end() if lead else 0
+    trail = rulebook._TRAIL.match(text, start)
+    return text[start:trail.start() if trail else len(text)].strip()
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.one_of(EDGY, st.text(alphabet=st.characters(max_codepoint=127), max_size=16)))
+def test_trim_fast_path_agrees_with_regex(text):
+    assert trim(text) == _regex_trim(text)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.one_of(EDGY, st.text(max_size=16)))
+def test_fold_words_is_fold_split(text):
+    assert fold_words(text) == fold(text).split()
+
+
+HEADERISH = st.lists(st.sampled_from(["Ann", "says", "said:", "wrote", "today", "Yesterday", "3", "comments", "(12)",
+                                      "July", "4:19", "pm", "ago", "2 days", "Comments", ":", "...", "…", "."]),
+                     max_size=6).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.one_of(HEADERISH, EDGY))
+def test_thread_regex_shortcuts_agree(text):
+    import regex
+
+    from cleaner import threads
+
+    forward = regex.compile(threads._SAYS.pattern.replace("(?r)", "", 1), threads._SAYS.flags & ~regex.REVERSE)
+    assert bool(threads._SAYS.search(text)) == bool(forward.search(text))
+    if threads._no_digit(text):
+        assert threads._COUNT_HEADING.search(text) is None
+        date = threads._DATE.search(text)
+        assert date is None or date.group(0).lower() in ("today", "yesterday")
+
+
+def test_same_words_characters_tokenise_alike():
+    import re
+
+    from cleaner.features import _OTHER_SCRIPT, _TOKEN
+
+    word = re.compile(r"\w")
+    same = [chr(c) for c in range(0x80, 0x3000) if not _OTHER_SCRIPT.match(chr(c))]
+    assert len(same) > 1000
+    assert [c for c in same if bool(_TOKEN.fullmatch(c)) != bool(word.fullmatch(c))] == []
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.one_of(EDGY, st.text(max_size=20)))
+def test_char_counts_agree_with_str_methods(text):
+    from cleaner.features import _char_counts
+
+    assert _char_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isdigit, text)),
+                                  sum(map(str.isupper, text)),
+                                  len(text) - sum(map(str.isspace, text))) or text.isascii()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_features_count_the_rulebooks_words(text):
+    from cleaner.features import features
+    from cleaner.rulebook import word_count
+
+    assert features(text).words == word_count(text.strip())  # text.match_line hands one in for the other
