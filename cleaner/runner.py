@@ -13,6 +13,7 @@ skips the done units and ends with byte-identical outputs, errors.jsonl and coun
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -146,6 +147,7 @@ def _init_worker(options: Options) -> None:
     _die_with_parent()
     if _WORKER is None or _WORKER.options != options:
         _WORKER = Cleaner(options)
+    gc.freeze()  # the rulebook and the loaded libraries live as long as the worker: the collector need not scan them again
 
 
 def _die_with_parent() -> None:
@@ -168,6 +170,7 @@ def warm(cleaner: Cleaner) -> None:
             cleaner.clean(Document("warm-up", kind, content))
         except Exception:  # noqa: BLE001 - a failing warm-up only costs the speed-up
             pass
+    gc.freeze()  # what the warm-up loaded lives as long as the process (and forked workers share its pages untouched)
 
 
 def clean_item(cleaner: Cleaner, item: Item) -> Result:
