@@ -5,7 +5,9 @@ Flow of one page:
   1. parse the HTML once with lxml (no network, no DTD loading, no entity expansion);
   2. prune the elements the rulebook's selector rules match, recording each removal;
   3. `trafilatura.bare_extraction` on the pruned tree, comments included: body and
-     comments come out apart, with title, author, date and site name; a short body is checked
+     comments come out apart, with title, author, date and site name; a body that covers little
+     of the page is checked against jusText's paragraphs around it (justext_opinion), then
+     against the page with its layout tables kept (tables_opinion); a short body is checked
      against trafilatura's precision mode, placed in the page by the title's heading
      (second_opinion);
   4. the line rules of the rulebook over the body catch chrome left inside it;
@@ -580,15 +582,24 @@ def _own_parts(table: etree._Element) -> list[etree._Element]:
     return out
 
 
-def unwrap_layout_tables(tree: etree._Element) -> None:
+def unwrap_layout_tables(tree: etree._Element) -> list[tuple[etree._Element, str]]:
     """Layout tables become divs, so the extractor reads their cells as blocks of the page.
 
     As tables, each row comes out as one line with its cells glued by bars: the article and
     the menus beside it end up on one line that no line rule or heuristic can take apart.
+    Returns each changed element with its old tag, so `rewrap` can undo it.
     """
     layout = [table for table in tree.iter("table") if is_layout_table(table)]
-    for part in [p for table in layout for p in _own_parts(table)]:
+    changed = [(part, part.tag) for table in layout for part in _own_parts(table)]
+    for part, _tag in changed:
         part.tag = "div"
+    return changed
+
+
+def rewrap(changed: list[tuple[etree._Element, str]]) -> None:
+    """Undo unwrap_layout_tables: the tables are tables again."""
+    for part, tag in changed:
+        part.tag = tag
 
 
 MIN_LIST_ITEMS = 3  # fewer linked items: a short list of sources, not a teaser block
@@ -919,6 +930,97 @@ def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None)
     return body, tuple(dropped)
 
 
+_PAGE_CHARS = etree.XPath("string-length(normalize-space(.))")
+_NOT_SHOWN = etree.XPath(".//script|.//style|.//noscript|.//template")
+
+
+def page_chars(tree: etree._Element) -> int:
+    """How much text the page shows: its characters, spaces folded, without scripts and styles (a cheap XPath)."""
+    return max(0, int(_PAGE_CHARS(tree) - sum(_PAGE_CHARS(el) for el in _NOT_SHOWN(tree))))
+
+
+TABLES_CHECK_SHARE = 0.6  # a body under this share of the page's text is checked against the page with its tables
+TABLES_LONGER = 1.7  # ...and the extraction with tables kept replaces it when this much longer...
+TABLES_HOLD = 0.8  # ...and holds this share of the body's text: a wider take on the same article, not another part
+
+
+def _held(text: str, other: str) -> float:
+    """The share of the characters of `text` in lines whose words `other` holds too."""
+    words = _norm(other)
+    return sum(len(line) for line in _lines(text) if _norm(line) in words) / len(text) if text else 0.0
+
+
+def tables_opinion(tree: etree._Element, unwrapped: list, result, url: str | None, shown: int):
+    """A short body taken from a page whose layout tables became divs is checked against the page
+    with its tables kept: on some pages the divs make the extractor take one cell's block instead
+    of the article around it. A clearly longer extraction that holds the body wins; the tree is
+    left as the winner was extracted from it."""
+    import trafilatura
+
+    if not unwrapped or result is None or len(result.text or "") >= TABLES_CHECK_SHARE * shown:
+        return result
+    rewrap(unwrapped)
+    tables = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
+                                         favor_recall=True)
+    if tables is not None and len(tables.text or "") > TABLES_LONGER * len(result.text or "") \
+            and _held(result.text or "", tables.text or "") >= TABLES_HOLD:
+        return tables
+    for part, _tag in unwrapped:
+        part.tag = "div"
+    return result
+
+
+JUSTEXT_CHECK_SHARE = 0.5  # a body under this share of the page's text is checked against jusText's paragraphs
+JUSTEXT_PAGE_SHARE = 0.7  # jusText's new paragraphs around the body cover this much of the page...
+JUSTEXT_LONGER = 1.5  # ...and make the body this much longer: the page is one article the extractor cut short
+
+
+def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "") -> tuple[str, tuple[Removal, ...]]:
+    """A body that covers little of a page whose text jusText finds nearly all good is cut short
+    (old pages with their text loose in <body> or in sibling blocks; a memorial page's messages).
+
+    Only jusText's paragraphs inside the body's container count, and none that repeats a line of
+    the body: an author box, a popup or a teaser beside the article stays out, and so does a
+    second copy of the article.
+    """
+    from copy import copy
+
+    from trafilatura.baseline import basic_cleaning
+    from trafilatura.external import try_justext
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
+
+    lines = _lines(body)
+    if not lines or not shown or len(body) >= JUSTEXT_CHECK_SHARE * shown:
+        return body, ()
+    root = tree.find("body")
+    root = tree if root is None else root
+    textmap = TextMap(root)
+    placed = [el for el in map(textmap.locate, lines) if el is not None]
+    container = article_container(placed, []) if placed else None
+    if container is None:
+        return body, ()
+    room = page_chars(container)  # all jusText could add: no run when even that falls short
+    if room < JUSTEXT_LONGER * len(body) or room < JUSTEXT_PAGE_SHARE * shown:
+        return body, ()
+    inside, words = set(container.iter()), _norm(body)
+    kept, seen = [], set()
+    pruned = prune_unwanted_nodes(copy(tree), REMOVE_COMMENTS_XPATH)  # comment containers: trafilatura's comments
+    for p in try_justext(basic_cleaning(pruned), None, lang or None):  # the declared language's stop words, else all
+        text = _SPACE.sub(" ", p.text or "").strip()
+        if not text or fold(text) in seen:
+            continue
+        seen.add(fold(text))
+        el = textmap.locate(text)
+        if _norm(text) in words or (el is not None and el in inside):
+            kept.append(text)
+    new = "\n".join(kept)
+    if len(new) < JUSTEXT_LONGER * len(body) or len(new) < JUSTEXT_PAGE_SHARE * shown:
+        return body, ()
+    words = _norm(new)
+    return new, tuple(Removal("heuristic/justext-body", line) for line in lines if _norm(line) not in words)
+
+
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     """Parse, apply the selector rules, and run trafilatura (twice on a short page with a title
     heading); never fetches the page's URL."""
@@ -937,7 +1039,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     removed += tuple(drop_hidden_copies(tree, names))
     removed += tuple(drop_nested_posts(tree, names))
     merge_body_parts(tree, names)
-    unwrap_layout_tables(tree)
+    unwrapped = unwrap_layout_tables(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
     # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,
@@ -951,7 +1053,11 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
         return Extracted(text, "", meta, removed, thread, lang)
-    body, dropped = second_opinion(tree, result.text or "", meta, url)
+    shown = page_chars(tree)
+    body, dropped = justext_opinion(tree, result.text or "", shown, lang)
+    if body == (result.text or ""):
+        result = tables_opinion(tree, unwrapped, result, url, shown)
+        body, dropped = second_opinion(tree, result.text or "", meta, url)
     return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
 
 
