@@ -1097,6 +1097,38 @@ def paragraphs(body: str) -> str:
     return "".join(out)
 
 
+MENU_MIN_ITEMS = 3  # short items set apart by bars or bullets on one line: a menu...
+MENU_ITEM_MAX_WORDS = 4  # ...when none is longer than this or ends a clause
+_MENU_SEP = re.compile(r"\s[|•·»›]\s")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+_ESCAPED_BAR = re.compile(r"\\\|")
+
+
+def _menu_items(items: list[str]) -> bool:
+    items = [item.strip() for item in items if item.strip()]
+    return len(items) >= MENU_MIN_ITEMS and all(
+        word_count(item) <= MENU_ITEM_MAX_WORDS and not features(item).terminal for item in items)
+
+
+def is_menu_line(text: str) -> bool:
+    """A navigation menu that came through extraction on one line: "Overview | Organisation | History".
+
+    In a table row (trafilatura's `| a | b |`) a bar written inside a cell comes escaped (`\\|`):
+    the row is a menu when a cell is one and every other cell is a menu too or a word or two.
+    """
+    stripped = text.strip()
+    if stripped.startswith("|") and stripped.endswith("|"):
+        cells = [_ESCAPED_BAR.split(cell) for cell in _CELL_BAR.split(stripped.strip("|")) if cell.strip()]
+        return any(map(_menu_items, cells)) and all(_menu_items(c) or word_count(" ".join(c)) <= 2 for c in cells)
+    return bool(_MENU_SEP.search(stripped)) and _menu_items(_MENU_SEP.split(stripped))
+
+
+def label_menu_lines(page: Page) -> None:
+    for i in page.undecided():
+        if is_menu_line(page.lines[i].text):
+            page.label(i, Label.DROP, "heuristic/menu-line")
+
+
 def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.
 
@@ -1108,6 +1140,7 @@ def body_page(body: str, cleaner, title: str = "", lang: str = "") -> Page:
     before = list(page.lines)
     apply_rules(page, cleaner.rulebook)
     hold_back(page, before, cleaner.rulebook, cleaner.options.max_rule_share)
+    label_menu_lines(page)
     t = cleaner.options.thresholds
     apply_truncate(page, first_prose(page), page.article_end, t)
     for i in page.undecided(0, page.article_end):

@@ -105,3 +105,26 @@ def test_a_list_of_cards_is_a_link_list():
 def test_a_list_with_long_items_under_linked_headings_is_not():
     items = "".join(f'<li><h3><a href="/{i}">Step {i}</a></h3><p>{PARAGRAPHS[0]} {PARAGRAPHS[1]}</p></li>' for i in range(3))
     assert not html.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
+
+
+# --------------------------------------------------------------------------- menus on one line
+
+def test_short_items_set_apart_by_bars_are_a_menu():
+    assert html.is_menu_line("Home | News | Sport | Weather")
+    assert html.is_menu_line("| Overview \\| Organisation \\| History |")  # a bar inside a table cell comes escaped
+    assert html.is_menu_line("| Research \\| Papers \\| Reports | Menu |")
+
+
+def test_a_data_row_and_a_sentence_with_bars_are_not_menus():
+    assert not html.is_menu_line("| Name | Address | Phone |")  # cells of a table, no bars written inside one
+    assert not html.is_menu_line("He said: yes | no | maybe. Then he left the room without another word.")
+    assert not html.is_menu_line("| The ferry ran twice a day in summer and once in winter | Mon \\| Wed \\| Fri |")
+    assert not html.is_menu_line("News | Sport")  # two items: a title and its section, not a menu
+
+
+def test_a_menu_in_the_body_leaves_with_a_reason():
+    menu = "<p>Overview | Organisation | Activities | History</p>"
+    page = f"<html><body><article>{menu}" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>"
+    result = Cleaner(Options()).clean(Document("m.html", Kind.HTML, page))
+    assert all(p in result.text for p in PARAGRAPHS) and "Organisation" not in result.text
+    assert any(r.rule == "heuristic/menu-line" and "Organisation" in r.text for r in result.removed)
