@@ -940,7 +940,7 @@ def page_chars(tree: etree._Element) -> int:
 
 
 TABLES_CHECK_SHARE = 0.6  # a body under this share of the page's text is checked against the page with its tables
-TABLES_LONGER = 1.7  # ...and the extraction with tables kept replaces it when this much longer...
+TABLES_LONGER = 1.3  # ...and the extraction with tables kept replaces it when this much longer...
 TABLES_HOLD = 0.8  # ...and holds this share of the body's text: a wider take on the same article, not another part
 
 
