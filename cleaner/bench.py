@@ -2,7 +2,8 @@
 
 Input: the gold pages in ../shared/eval (their `page_text` for the text path, their `html` for
 the HTML path). Each page goes through trafilatura and through the HTML path back to back,
-in alternating order, so load from other processes falls on both alike. The runner figures
+in alternating order, each call timed in CPU seconds of this process (the per-core cost; on a
+shared machine wall time on one core varied by 15% between identical runs). The runner figures
 run the real `run()` (reader, workers, shard writer) over the same pages as JSONL.
 
 Targets (issue 5): text path >= 20 MB/s per core; HTML path <= 1.15x trafilatura's time;
@@ -97,7 +98,7 @@ def _size(text: str) -> int:
 
 
 def time_paths(pages: list[dict], cleaner: Cleaner, warmup: int) -> dict[str, Timing]:
-    """The text path, the HTML path and plain trafilatura.bare_extraction, page by page in one process."""
+    """The text path, the HTML path and plain trafilatura.bare_extraction, page by page in one process (CPU seconds)."""
     import trafilatura
 
     for page in pages[:warmup]:  # first calls build caches and import lazily: keep them out of the figures
@@ -111,12 +112,12 @@ def time_paths(pages: list[dict], cleaner: Cleaner, warmup: int) -> dict[str, Ti
         steps = [("html", lambda: cleaner.clean(Document(str(n), Kind.HTML, html, {"url": page.get("url") or ""}))),
                  ("trafilatura", lambda: trafilatura.bare_extraction(html, url=page.get("url")))]
         for name, step in (steps if n % 2 == 0 else steps[::-1]):
-            started = time.perf_counter()
+            started = time.process_time()
             step()
-            timings[name].add(time.perf_counter() - started, _size(html))
-        started = time.perf_counter()
+            timings[name].add(time.process_time() - started, _size(html))
+        started = time.process_time()
         cleaner.clean(Document(str(n), Kind.TEXT, text))
-        timings["text"].add(time.perf_counter() - started, _size(text))
+        timings["text"].add(time.process_time() - started, _size(text))
     return timings
 
 
@@ -191,7 +192,7 @@ def report(results: dict, config: BenchConfig) -> int:
     paths, runs = results["paths"], results["runs"]
     print(f"cleaner bench {results['date']} on {results['machine']}")
     print(f"load average before/after: {results['load_before']} / {results['load_after']}")
-    print(f"\n{results['pages']} eval pages, one process (HTML path and trafilatura timed back to back):")
+    print(f"\n{results['pages']} eval pages, one process, CPU seconds (HTML path and trafilatura timed back to back):")
     print(f"{'path':<22} {'docs':>6} {'MB':>8} {'seconds':>9} {'docs/s':>8} {'MB/s':>7}")
     for name, label in (("text", "text path"), ("html", "HTML path"), ("trafilatura", "trafilatura bare_extr.")):
         print(paths[name].row(label))
