@@ -58,7 +58,7 @@ from .rulebook import Rule, Rulebook, fold, word_count
 from .stopwords import known
 from .text import Page, apply_rules, apply_truncate, first_prose, split_lines, split_site_suffix
 
-LANG_SAMPLE_CHARS = 1500  # enough text to tell the language of a page that declares none
+LANG_SAMPLE_CHARS = 600  # enough text to tell the language of a page that declares none (the article, not menus)
 MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
 REMOVED_TEXT_CHARS = 200  # a pruned element's text is recorded up to this length
 RESET_CACHES_EVERY = 500  # documents between trafilatura cache resets (memory stays flat)
