@@ -1,6 +1,7 @@
 """The HTML path: parse once, prune by selector rules, trafilatura, then the text flow.
 
-This is the only module that imports trafilatura (apart from evaluation's baseline).
+This module and metadata.py are the only ones that import trafilatura (apart from evaluation's
+baseline).
 Flow of one page:
   1. parse the HTML once with lxml (no network, no DTD loading, no entity expansion);
   2. prune the elements the rulebook's selector rules match, recording each removal;
@@ -52,6 +53,7 @@ from lxml import etree
 from . import threads
 from .features import features
 from .guard import hold_back
+from .metadata import metadata
 from .model import Cleaned, Document, Label, Line, Post, Removal
 from .pipeline import detect_language
 from .rulebook import Rule, Rulebook, fold, word_count
@@ -469,7 +471,6 @@ class Extracted:
 
 
 _COUNT = 0
-META_FIELDS = ("title", "author", "date", "sitename", "url")
 
 
 def _tick() -> None:
@@ -490,39 +491,6 @@ def declared_language(tree: etree._Element) -> str:
     root = tree.getroottree().getroot()
     code = (root.get("lang") or root.get("xml:lang") or "").split("-")[0].split("_")[0].strip().lower()
     return code if _LANG.fullmatch(code) and known(code) else ""
-
-
-def metadata(tree: etree._Element, url: str | None) -> dict:
-    """Title, author, date, site name and URL of the page, as trafilatura's metadata pass finds them.
-
-    trafilatura's own pass (`extract_metadata`) also collects categories, tags and a
-    licence, and searches the whole text for dates (htmldate's extensive search): together
-    more than a third of an extraction's time on news pages. A corpus record needs the five
-    fields below, and the date from meta tags, structured data and the URL, so this runs the
-    same steps without the rest.
-    """
-    from htmldate import find_date
-    from trafilatura import metadata as tm
-    from trafilatura.settings import set_date_params
-
-    found = tm.examine_meta(tree)
-    if found.author and " " not in found.author:
-        found.author = None
-    try:
-        found = tm.extract_meta_json(tree, found)
-    except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader fails on odd markup; the rest still counts
-        pass
-    found.title = found.title or tm.extract_title(tree)
-    found.author = found.author or tm.extract_author(tree)
-    found.url = found.url or tm.extract_url(tree, url)
-    found.date = find_date(tree, **{**set_date_params(False), "url": found.url})
-    found.sitename = (found.sitename or tm.extract_sitename(tree) or "").lstrip("@")
-    if found.sitename and "." not in found.sitename and not found.sitename[0].isupper():
-        found.sitename = found.sitename.title()
-    if not found.sitename and found.url and (m := tm.META_URL.match(found.url)):
-        found.sitename = m[1]
-    found.clean_and_trim()
-    return {k: v for k in META_FIELDS if isinstance(v := getattr(found, k, None), str) and v}
 
 
 def _signature(el: etree._Element) -> tuple:
