@@ -112,8 +112,7 @@ def _candidates(tree: etree._Element) -> tuple[list[list[etree._Element]], set[e
     levels: list[list[etree._Element]] = [[], [], []]
     pruned: set[etree._Element] = set()
     rel_children = tree.find(".//rel") is not None
-    root = tree.getroottree().getroot()
-    for el in root.iter(etree.Element):
+    for el in tree.iter(etree.Element):
         tag, get = el.tag, el.get
         if not (tag in _TAGS or rel_children or _MAYBE_CLASS.search(get("class") or "")
                 or _MAYBE_ID.search(get("id") or "") or any(map(get, _RARE))):
@@ -124,7 +123,7 @@ def _candidates(tree: etree._Element) -> tuple[list[list[etree._Element]], set[e
             levels[1].append(el)
         if _any(get):
             levels[2].append(el)
-        if el is not root and _discarded(tag, get):
+        if el is not tree and _discarded(tag, get):
             pruned.add(el)
     return levels, pruned
 
