@@ -432,7 +432,7 @@ class Rulebook:
         folded = stripped.casefold() if folded is None else folded
         timed_out = BUDGET.timed_out
         bucket = self._candidates(zone, words, fold_key(stripped))
-        for need in bucket.any_needs:
+        for need in (bucket.ascii_needs if folded.isascii() else bucket.any_needs):
             if need in folded:
                 candidates = bucket.candidates
                 break
@@ -498,7 +498,9 @@ class _Bucket:
 
     `any_needs` holds the shortest required strings of all candidates (a string that contains
     another adds nothing): a line that holds none of them can only meet the `unconditional`
-    patterns, those without required strings, so it skips the per-pattern checks.
+    patterns, those without required strings, so it skips the per-pattern checks. An ASCII
+    line (most of them) is looked through for `ascii_needs` only: a need with another character
+    cannot be in it, and a sixth of the needs ('©', '评论', 'używamy') go unsearched.
     """
 
     def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]], inner: dict[str, frozenset[str]]):
@@ -506,6 +508,7 @@ class _Bucket:
         self.unconditional = [c for c in candidates if c[2] is None]
         needs = {n for _, _, ns in candidates if ns for n in ns}
         self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=len))
+        self.ascii_needs = tuple(n for n in self.any_needs if n.isascii())  # an ASCII line holds no other need
 
     def __iter__(self):
         return iter(self.candidates)
