@@ -106,3 +106,12 @@ def test_ascii_needs_find_what_all_needs_find(text):
         found = any(n in folded for n in bucket.any_needs)
         if folded.isascii():
             assert any(n in folded for n in bucket.ascii_needs) == found
+
+
+def test_line_bucket_memo_is_the_bucket():
+    book = rulebook.load()
+    for zone in ("head", "tail"):
+        for words in (0, 1, 3, 7, 15, 35, 90, 91, 500):
+            for first in ("", "a", "p", "#", "é", "中"):
+                assert book._line_bucket(zone, words, first) is book._candidates(zone, words, first)
+                assert book._by_line[(zone, words, first)] is book._candidates(zone, words, first)
