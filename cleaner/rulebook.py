@@ -367,6 +367,7 @@ class Rulebook:
         self._regex_rules = [r for r in rules if r.kind == "regex"]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
         self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
+        self._by_line: dict[tuple[str, int, str], _Bucket] = {}  # (zone, words, first) -> bucket, see _line_bucket
         self._inner: dict[str, frozenset[str]] | None = None
         self._first_chars = frozenset().union(*(first_chars(p) or () for r in self._regex_rules for p in r.patterns))
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
@@ -400,6 +401,15 @@ class Rulebook:
                 for p in r.patterns if (chars := first_chars(p)) is None or first in chars], self._inner_needs())
         return found
 
+    def _line_bucket(self, zone: str, words: int, first: str) -> "_Bucket":
+        """_candidates, remembered by the line's own (zone, words, first character): a line shape seen
+        before costs one dict lookup instead of a bisect over the caps and the bucket key's folding."""
+        key = (zone, words, first)
+        if len(self._by_line) >= 1 << 16:  # a page of many scripts could otherwise grow it without bound
+            self._by_line.clear()
+        bucket = self._by_line[key] = self._candidates(zone, words, first)
+        return bucket
+
     def _inner_needs(self) -> dict[str, frozenset[str]]:
         """For each required string of any pattern, the other required strings inside it (computed once)."""
         if self._inner is None:
@@ -431,8 +441,11 @@ class Rulebook:
     def _match_regex(self, stripped: str, zone: str, words: int, folded: str | None = None) -> Hit | None:
         folded = stripped.casefold() if folded is None else folded
         timed_out = BUDGET.timed_out
-        bucket = self._candidates(zone, words, fold_key(stripped))
-        for need in bucket.any_needs:
+        first = fold_key(stripped)
+        bucket = self._by_line.get((zone, words, first))  # one dict lookup for a line shape seen before
+        if bucket is None:
+            bucket = self._line_bucket(zone, words, first)
+        for need in (bucket.ascii_needs if folded.isascii() else bucket.any_needs):
             if need in folded:
                 candidates = bucket.candidates
                 break
@@ -498,7 +511,9 @@ class _Bucket:
 
     `any_needs` holds the shortest required strings of all candidates (a string that contains
     another adds nothing): a line that holds none of them can only meet the `unconditional`
-    patterns, those without required strings, so it skips the per-pattern checks.
+    patterns, those without required strings, so it skips the per-pattern checks. An ASCII
+    line (most of them) is looked through for `ascii_needs` only: a need with another character
+    cannot be in it, and a sixth of the needs ('©', '评论', 'używamy') go unsearched.
     """
 
     def __init__(self, candidates: list[tuple[Rule, Any, frozenset[str] | None]], inner: dict[str, frozenset[str]]):
@@ -506,6 +521,7 @@ class _Bucket:
         self.unconditional = [c for c in candidates if c[2] is None]
         needs = {n for _, _, ns in candidates if ns for n in ns}
         self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=len))
+        self.ascii_needs = tuple(n for n in self.any_needs if n.isascii())  # an ASCII line holds no other need
 
     def __iter__(self):
         return iter(self.candidates)

@@ -84,3 +84,34 @@ def test_ascii_features_count_the_rulebooks_words(text):
     from cleaner.rulebook import word_count
 
     assert features(text).words == word_count(text.strip())  # text.match_line hands one in for the other
+
+
+def _builtin_buckets():
+    """Candidate buckets of the built-in rulebook across zones, word caps and first characters."""
+    book = rulebook.load()
+    return [book._candidates(zone, words, first) for zone in ("head", "tail", "anywhere")
+            for words in (1, 5, 12, 40, 200) for first in ("", "a", "c", "p", "t", "#", "[")]
+
+
+BUCKETS = _builtin_buckets()
+NEEDS = sorted({n for b in BUCKETS for n in b.any_needs})
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(NEEDS), st.text(alphabet=st.characters(max_codepoint=127), max_size=8)),
+                max_size=4).map("".join))
+def test_ascii_needs_find_what_all_needs_find(text):
+    folded = text.casefold()
+    for bucket in BUCKETS:
+        found = any(n in folded for n in bucket.any_needs)
+        if folded.isascii():
+            assert any(n in folded for n in bucket.ascii_needs) == found
+
+
+def test_line_bucket_memo_is_the_bucket():
+    book = rulebook.load()
+    for zone in ("head", "tail"):
+        for words in (0, 1, 3, 7, 15, 35, 90, 91, 500):
+            for first in ("", "a", "p", "#", "é", "中"):
+                assert book._line_bucket(zone, words, first) is book._candidates(zone, words, first)
+                assert book._by_line[(zone, words, first)] is book._candidates(zone, words, first)
