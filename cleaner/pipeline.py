@@ -18,7 +18,6 @@ from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
 from .rulebook import BUDGET, Rulebook, load
 from .text import Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
 
-LANG_SAMPLE_CHARS = 4000
 
 
 @dataclass(frozen=True)
