@@ -19,7 +19,6 @@ from .rulebook import BUDGET, Rulebook, load
 from .text import Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
 
 
-
 @dataclass(frozen=True)
 class Options:
     """What a run was asked for; picklable so worker processes rebuild the same Cleaner."""
