@@ -21,6 +21,7 @@ import regex
 from .features import LineFeatures, features
 from .model import Label, Line, Removal
 from .rulebook import BUDGET, Hit, Rulebook, fold, fold_words
+from .stopwords import stoplist
 
 # --------------------------------------------------------------------------- lines
 
@@ -268,6 +269,7 @@ class Thresholds:
     core_label_cost: float = 45.0  # a short line next to text: what it costs the core
     end_zone: float = 0.7  # prose starting after this share of the page's characters...
     end_penalty: float = 0.9  # ...loses up to this share of its value at the very end
+    topic_min_share: float = 0.3  # prose beside the core with this share of its content words in the core: full value
 
 
 DEFAULT = Thresholds()
@@ -341,6 +343,7 @@ class Shape:
     kind: list[int]
     value: list[float]  # good lines: length x paragraph and end-of-page weights; others: length
     words: list[int]
+    full: list[float] = field(default_factory=list)  # good lines' value without the end-of-page weight
 
 
 def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
@@ -363,7 +366,7 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
                 good_isolated += f.chars
     paragraphs = good_total and good_isolated >= t.paragraph_page_share * good_total
     offsets = _char_offsets(page)
-    kind, value, words = [BLANK] * n, [0.0] * n, [0] * n
+    kind, value, words, full = [BLANK] * n, [0.0] * n, [0] * n, [0.0] * n
     for i in range(n):
         f = feats[i]
         if f is None:
@@ -376,12 +379,13 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
             kind[i], value[i] = CHROME, float(f.chars)
         elif f.good:
             weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
-            kind[i], value[i] = GOOD, f.chars * weight * end_weight(offsets[i], t)
+            full[i] = f.chars * weight
+            kind[i], value[i] = GOOD, full[i] * end_weight(offsets[i], t)
         elif f.near_good:
             kind[i], value[i] = NEAR, float(f.chars)
         else:
             kind[i], value[i] = (NAV if is_nav_item(f, t) else PLAIN), float(f.chars)
-    shape = Shape(kind, value, words)
+    shape = Shape(kind, value, words, full)
     page.cache[("shape", t)] = shape
     return shape
 
@@ -496,9 +500,13 @@ def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> t
     The best extension on each side is a max-sum run again, over values where a line that
     is neither prose nor chrome costs only `extend_bad_cost` (plus `extend_bad_len_weight`
     per character): lists and labels beside the prose join it, menus and rule hits do not,
-    and no extension passes a truncate or comments-start marker.
+    and no extension passes a truncate or comments-start marker. Prose on the core's topic
+    keeps its full value here (`restore_topical`): the article goes on past a code listing or
+    a table near the end of the page, where the end-of-page weight would cut it off.
     """
     values = line_values(page, t, lenient=True)
+    if t.topic_min_share > 0:
+        restore_topical(page, values, start, stop, t)
     markers = {i for i, _ in page.truncates} | set(page.thread_marks)
     after = [(i, v) for i, v in values.items() if i >= stop]
     run, best = 0.0, 0.0
@@ -517,6 +525,45 @@ def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> t
         if run > best:
             best, start = run, i
     return start, stop
+
+
+_CONTENT_WORD = regex.compile(r"\w{4,}")
+
+
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str, lang: str = "en") -> frozenset[str]:
+    """The words of a line that carry its topic: four letters or more, no stop words (cached per line)."""
+    stops = stoplist(lang)
+    return frozenset(w for w in _CONTENT_WORD.findall(text.casefold()) if w not in stops)
+
+
+def on_topic(words: frozenset[str], vocabulary: set[str], t: Thresholds = DEFAULT) -> bool:
+    """At least `topic_min_share` of a line's content words occur in the core: the same subject goes on."""
+    return bool(words) and len(words & vocabulary) >= t.topic_min_share * len(words)
+
+
+def restore_topical(page: Page, values: dict[int, float], start: int, stop: int, t: Thresholds = DEFAULT) -> None:
+    """Prose beside the core on the core's topic is worth its full length, end of page or not.
+
+    The end-of-page weight is there for footers and teasers of other stories, which speak of
+    other things; the rest of a long article (past its code listings or tables) speaks of
+    the same. Without this, cleaning a cleaned long article would cut its end again and again.
+    Past a truncate marker ("Related stories") prose is a teaser, whatever its topic.
+    """
+    shape, lines, lang = page_shape(page, t), page.lines, page.lang
+    kind, full = shape.kind, shape.full
+    end = min([i for i, _ in page.truncates if i >= start] + [i for i in page.thread_marks if i >= start],
+              default=len(lines))
+    weighed = [i for i, v in values.items() if kind[i] == GOOD and 0 < v < full[i] and i < end and not start <= i < stop]
+    if not weighed:  # most pages: no prose outside the core in the end zone
+        return
+    vocabulary: set[str] = set()
+    for i in range(start, stop):
+        if kind[i] == GOOD and lines[i].label is Label.UNDECIDED:
+            vocabulary |= content_words(lines[i].text, lang)
+    for i in weighed:
+        if on_topic(content_words(lines[i].text, lang), vocabulary, t):
+            values[i] = full[i]
 
 
 def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:

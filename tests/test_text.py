@@ -9,10 +9,10 @@ import pytest
 from cleaner import Document, Kind
 from cleaner.model import Label
 from cleaner.rulebook import Rulebook
-from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, Page, Thresholds, apply_rules, end_weight, find_core,
-                          is_glued_tags, is_headline, is_menu_like, is_nav_item, is_teaser, label_template,
-                          language_sample, line_values, page_shape, run_heuristics, settle, split_lines,
-                          split_site_suffix)
+from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, Page, Thresholds, apply_rules, content_words, end_weight,
+                          find_core, is_glued_tags, is_headline, is_menu_like, is_nav_item, is_teaser, label_template,
+                          language_sample, line_values, on_topic, page_shape, restore_topical, run_heuristics, settle,
+                          split_lines, split_site_suffix)
 from cleaner.features import features
 
 P = [
@@ -173,6 +173,50 @@ def test_extension_takes_plain_lists_beside_the_core_but_not_menus():
     strict = replace(lenient, extend_bad_cost=DEFAULT.core_bad_cost, extend_bad_len_weight=DEFAULT.core_bad_len_weight)
     assert "a small axe-like tool of stone used in the hand" not in kept(labelled(P + terms + MENU, strict, sep="\n"))
     assert "a small axe-like tool of stone used in the hand" not in kept(labelled(P + terms + MENU, replace(lenient, extend_near_weight=0.0), sep="\n"))
+
+
+ROWS = ["TREK 2300      22.5 CARBON FIBER   3500 RACING", "BURLEY          22 STEEL          2000 TANDEM",
+        "GIANT           19 STEEL          1500 COMMUTER", "FUJI            20 STEEL           500 TOURING",
+        "SPECIALIZED     16 STEEL           100 MOUNTAIN", "CANNONDALE    22.5 ALUMINUM       3000 RACING"]
+ON_TOPIC = "The library will also extend its winter opening hours for students, the council said in its budget report."
+OFF_TOPIC = "Stocks in Tokyo rallied sharply on Friday after the central bank announced a surprise cut in interest rates."
+
+
+def test_prose_on_the_cores_topic_past_a_table_at_the_end_stays(cleaner):
+    for tail in (ON_TOPIC, OFF_TOPIC):
+        page = page_of(P + ["\n".join(ROWS), tail])
+        (i,) = [i for i, line in enumerate(page.lines) if line.text == tail]
+        assert page_shape(page).value[i] < 0.9 * len(tail)  # near the end of the page: the end weight applies
+    assert ON_TOPIC in kept(labelled(P + ["\n".join(ROWS), ON_TOPIC]))
+    assert OFF_TOPIC not in kept(labelled(P + ["\n".join(ROWS), OFF_TOPIC]))
+    assert ON_TOPIC not in kept(labelled(P + ["\n".join(ROWS), ON_TOPIC], replace(DEFAULT, topic_min_share=0.0)))
+    once = clean(cleaner, MENU + P + ["\n".join(ROWS), ON_TOPIC] + MENU)
+    assert ON_TOPIC in once.text and cleaner.clean(Document("t", Kind.TEXT, once.article_file_text())).text == once.text
+
+
+def test_prose_on_the_cores_topic_past_a_truncate_marker_is_a_teaser():
+    page = page_of(P + ["\n".join(ROWS), "Related stories", ON_TOPIC])
+    (marker,) = [i for i, line in enumerate(page.lines) if line.text == "Related stories"]
+    (tail,) = [i for i, line in enumerate(page.lines) if line.text == ON_TOPIC]
+    page.label(marker, Label.DROP, "web/teasers/related")
+    values = line_values(page, replace(DEFAULT, topic_min_share=0.0), lenient=True)
+    before = values[tail]
+    restore_topical(page, values, 0, marker)
+    assert values[tail] > before  # no marker: the topic restores its full value
+    page.truncates.append((marker, "web/teasers/related"))
+    values = line_values(page, DEFAULT, lenient=True)
+    restore_topical(page, values, 0, marker)
+    assert values[tail] == before
+
+
+def test_topic_min_share_threshold():
+    vocabulary = set(content_words(" ".join(P)))
+    words = content_words(ON_TOPIC)
+    share = len(words & vocabulary) / len(words)
+    assert 0 < share < 1 and not content_words(OFF_TOPIC) & vocabulary
+    assert on_topic(words, vocabulary, replace(DEFAULT, topic_min_share=share))
+    assert not on_topic(words, vocabulary, replace(DEFAULT, topic_min_share=share + 0.01))
+    assert "the" not in content_words("the library the council") and "library" in content_words("the library")
 
 
 # --------------------------------------------------------------------------- named heuristics
