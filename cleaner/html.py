@@ -576,6 +576,57 @@ def rewrap(changed: list[tuple[etree._Element, str]]) -> None:
         part.tag = tag
 
 
+_INLINE = frozenset("a abbr b big cite code del dfn em font i ins kbd mark nobr q s samp small span strike strong "
+                    "sub sup tt u var wbr br img".split())
+_LOOSE_AFTER = frozenset("h1 h2 h3 h4 h5 h6 hr p div table ul ol dl blockquote pre form center section article "
+                         "header footer nav aside address".split())
+_TEXT_HOLDERS = frozenset("p li h1 h2 h3 h4 h5 h6 dt dd pre ul ol dl table thead tbody tfoot tr select".split())
+LOOSE_MIN_WORDS = 10  # loose text this long after a block is a paragraph of its own
+
+
+def _inline_run(first: etree._Element | None) -> list[etree._Element]:
+    """`first` and the inline siblings after it, up to the next block element."""
+    run = []
+    while first is not None and (not isinstance(first.tag, str) or first.tag in _INLINE):
+        run.append(first)
+        first = first.getnext()
+    return run
+
+
+def _paragraph(text: str, run: list[etree._Element]) -> etree._Element:
+    p = etree.Element("p")
+    p.text = text
+    for el in run:
+        p.append(el)
+    return p
+
+
+def wrap_loose_text(tree: etree._Element) -> None:
+    """Text written loose after a block (old pages: `<h2>Title</h2> text <p>...`, paragraphs split by
+    `<hr>`) becomes a paragraph: the extractor reads blocks and loses such text as a heading's tail.
+
+    In a container that had loose text, its leading text becomes a paragraph too, so no container
+    mixes loose text and paragraphs (the extractor can emit such text twice).
+    """
+    touched = {}
+    for el in list(tree.iter(*_LOOSE_AFTER)):
+        parent = el.getparent()
+        if parent is None or parent.tag in _TEXT_HOLDERS or not (el.tail or "").strip():
+            continue
+        run = _inline_run(el.getnext())
+        text = el.tail + "".join("".join(x.itertext()) + (x.tail or "") for x in run if isinstance(x.tag, str))
+        if word_count(text) < LOOSE_MIN_WORDS:
+            continue
+        tail, el.tail = el.tail, None
+        el.addnext(_paragraph(tail, run))
+        touched[parent] = None
+    for parent in touched:
+        if (parent.text or "").strip():
+            run = _inline_run(parent[0] if len(parent) else None)
+            text, parent.text = parent.text, None
+            parent.insert(0, _paragraph(text, run))
+
+
 MIN_LIST_ITEMS = 3  # fewer linked items: a short list of sources, not a teaser block
 LINK_SHARE = 0.5  # an item whose text is at least this much link text is a teaser link
 CARD_MAX_WORDS = 40  # a card (linked headline and blurb) is short; a longer item is the article's own
@@ -1014,6 +1065,7 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     removed += tuple(drop_nested_posts(tree, names))
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
+    wrap_loose_text(tree)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
     # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,

@@ -90,3 +90,56 @@ def test_the_article_comes_out_without_the_posts_nested_in_it(cleaner):
     result = cleaner.clean(Document("ferry.html", Kind.HTML, nested_posts_page()))
     assert all(p in result.text for p in PARAGRAPHS)
     assert not any(p[:40] in result.text for p in OTHER_POSTS)
+
+
+REVIEWS = [
+    ("Harbour Lights", "The first game of the lot opens in the middle of a storm, and the writing carries the tension "
+                       "well until the puzzles start to repeat themselves near the lighthouse."),
+    ("Glass Garden", "A quiet piece about a greenhouse and the family that keeps it, with gentle puzzles and a "
+                     "closing scene that stays with you long after the last move."),
+    ("Night Train", "Ambitious but unfinished, the game lets you roam a sleeping train and talk to the passengers, "
+                    "though half of them have nothing to say yet."),
+]
+
+
+def loose_page() -> str:
+    """An old page: each review is loose text after its heading (inside an unclosed anchor), then
+    unclosed <p> tags for the verdict and the rating."""
+    parts = "".join(f'<hr>\n<a name="r{i}"><h2><a href="/game{i}">{name}</a> by a reviewer</h2>\n\n{text}\n\n'
+                    f'<p>\nVerdict on {name}: worth an evening, hints and all, for most players.\n\n<p>\n<b>Rating: {i + 5}</b>\n\n'
+                    for i, (name, text) in enumerate(REVIEWS))
+    return f"<html><body><h1>Competition reviews, page four</h1>\n{parts}<hr></body></html>"
+
+
+def test_loose_text_after_a_block_becomes_a_paragraph():
+    root = tree("<div><h2>Heading</h2>A line of loose text that runs on for more than ten words here. "
+                "<i>More</i> of it.<p>Next</p></div>")
+    html.wrap_loose_text(root)
+    div = root.find(".//div")
+    assert [el.tag for el in div] == ["h2", "p", "p"]
+    assert div[1].text_content().startswith("A line of loose text") and div[1].text_content().endswith("of it.")
+    assert not (div[0].tail or "").strip()
+
+
+def test_short_loose_text_and_text_inside_paragraphs_stay_as_they_are():
+    root = tree("<div><h2>Heading</h2> by Ann <p>First<br>second part of the paragraph, long enough to count "
+                "as a paragraph of its own here</p></div>")
+    html.wrap_loose_text(root)
+    div = root.find(".//div")
+    assert [el.tag for el in div] == ["h2", "p"] and div[0].tail.strip() == "by Ann"
+    assert [el.tag for el in div[1]] == ["br"]
+
+
+def test_a_container_with_loose_text_gets_its_leading_text_as_a_paragraph_too():
+    root = tree("<div>The opening sentence of the article, written straight into the container itself."
+                "<div class='br'></div>The second sentence, also loose, follows an empty block that stands for a break.</div>")
+    html.wrap_loose_text(root)
+    div = root.find(".//div")
+    assert [el.tag for el in div] == ["p", "div", "p"] and not (div.text or "").strip()
+
+
+def test_every_loose_review_comes_out(cleaner):
+    text = cleaner.clean(Document("reviews", Kind.HTML, loose_page())).text
+    for _name, review in REVIEWS:
+        assert review in text
+    assert sum(text.count(review) for _name, review in REVIEWS) == len(REVIEWS)  # each once
