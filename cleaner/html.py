@@ -667,6 +667,37 @@ def drop_link_lists(tree: etree._Element) -> list[Removal]:
     return removed
 
 
+_EMBEDDED_TWEETS = etree.XPath("//blockquote[contains(concat(' ', normalize-space(@class), ' '), ' twitter-tweet ')]")
+_WRAPPER_STOP = frozenset(("body", "html", "article", "main"))
+
+
+def _visible_words(el: etree._Element) -> str:
+    """The element's words without those of its scripts and styles (an embed's loader script)."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag not in _NO_TEXT:
+            parts.append(_visible_words(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
+
+
+def keep_embedded_tweets(tree: etree._Element) -> int:
+    """A tweet the article quotes keeps its place: the wrappers themes put around the embed
+    ("social-media-embed", "article-widget") read as share bars and widgets to the extractor,
+    which then drops the quote with them. Only wrappers holding nothing but the tweet lose
+    their class and id; returns how many were cleared."""
+    cleared = 0
+    for quote in _EMBEDDED_TWEETS(tree):
+        words = _norm(_visible_words(quote))
+        for wrapper in quote.iterancestors():
+            if wrapper.tag in _WRAPPER_STOP or _norm(_visible_words(wrapper)) != words:
+                break
+            for attr in ("class", "id"):
+                if wrapper.attrib.pop(attr, None) is not None:
+                    cleared += 1
+    return cleared
+
+
 _POST_ID = re.compile(r"post-(\d+)")
 _POSTS = etree.XPath("//*[contains(@class, 'post-')]")
 
@@ -1063,6 +1094,8 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     removed += tuple(drop_link_lists(tree))
     removed += tuple(drop_hidden_copies(tree, names))
     removed += tuple(drop_nested_posts(tree, names))
+    if "twitter-tweet" in names.tokens:
+        keep_embedded_tweets(tree)
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
     wrap_loose_text(tree)

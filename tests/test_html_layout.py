@@ -143,3 +143,29 @@ def test_every_loose_review_comes_out(cleaner):
     for _name, review in REVIEWS:
         assert review in text
     assert sum(text.count(review) for _name, review in REVIEWS) == len(REVIEWS)  # each once
+
+
+TWEET = ("The new ferry timetable is out and the Sunday crossing is back for the whole summer season "
+         "at last, see you on the pier")
+
+
+def tweet_page(wrapper_class: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (f'<html><body><article><h1>The lake ferry</h1>{body}<div class="{wrapper_class}">'
+            f'<blockquote class="twitter-tweet"><p>{TWEET}</p>— Harbour Office (@harbour) '
+            f'<a href="https://twitter.com/harbour/status/1">June 3, 2019</a></blockquote>'
+            '<script src="https://platform.twitter.com/widgets.js"></script></div>'
+            '<div class="social-share"><a>Share on Facebook</a></div></article></body></html>')
+
+
+def test_an_embedded_tweet_loses_only_its_own_wrappers_classes():
+    root = lxml.html.fromstring(tweet_page("social-media-embed"))
+    assert html.keep_embedded_tweets(root) == 1
+    assert root.find(".//blockquote").getparent().get("class") is None
+    assert root.find(".//article").getnext() is None and root.find(".//div[@class='social-share']") is not None
+
+
+def test_an_embedded_tweet_quoted_by_the_article_stays_in_it(cleaner):
+    for wrapper in ("social-media-embed", "article-widget article-tweet"):
+        result = cleaner.clean(Document("ferry.html", Kind.HTML, tweet_page(wrapper)))
+        assert TWEET in result.text and PARAGRAPHS[0] in result.text
