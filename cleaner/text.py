@@ -682,11 +682,20 @@ def apply_truncate(page: Page, core_start: int, core_stop: int, t: Thresholds = 
                 drop_teaser_list(page, at, rule)
                 continue
         end = page.article_end if at < page.article_end else len(page.lines)  # a thread after the article stays
-        for j in range(at, end):
-            if page.lines[j].label in (Label.UNDECIDED, Label.KEEP) and not page.lines[j].blank:
-                page.label(j, Label.DROP, rule)
+        _cut(page, at, end, rule)
+        if at < page.article_end:  # the thread keeps its own end: a marker past its start cuts the sidebar after it
+            after = [(i, r) for i, r in page.truncates if i >= page.article_end]
+            if after:
+                _cut(page, after[0][0], len(page.lines), after[0][1])
         return min(core_stop, at)
     return core_stop
+
+
+def _cut(page: Page, start: int, stop: int, rule: str) -> None:
+    """Lines from a truncate marker on leave with the marker's rule."""
+    for j in range(start, stop):
+        if page.lines[j].label in (Label.UNDECIDED, Label.KEEP) and not page.lines[j].blank:
+            page.label(j, Label.DROP, rule)
 
 
 def drop_teaser_list(page: Page, at: int, rule: str) -> None:

@@ -46,3 +46,13 @@ def test_a_thread_after_the_truncated_article_survives(cleaner):
                                                                          "3 Comments", comment])
     assert [p.text for p in result.comments] == [comment]
     assert comment not in result.text
+
+
+def test_a_marker_after_the_thread_still_cuts_the_sidebar_when_the_article_was_cut_too(cleaner):
+    comment = "I have been going to that library for years and this is wonderful news for the students."
+    sidebar = "Ten reasons why the old bridge across the river should be rebuilt before next spring"
+    result = clean(cleaner, ["Council extends library hours"] + PROSE + ["Next Post", "Teaser title here",
+                                                                         "3 Comments", comment, "Popular Posts", sidebar])
+    assert [p.text for p in result.comments] == [comment]
+    assert sidebar not in result.text
+    assert any(r.rule == "web/teasers/you-may-like" and r.text == sidebar for r in result.removed)
