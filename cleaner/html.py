@@ -675,7 +675,7 @@ def _visible_words(el: etree._Element) -> str:
     """The element's words without those of its scripts and styles (an embed's loader script)."""
     parts = [el.text or ""]
     for child in el:
-        if child.tag not in _NO_TEXT:
+        if isinstance(child.tag, str) and child.tag not in _NO_TEXT:  # comments and scripts show nothing
             parts.append(_visible_words(child))
         parts.append(child.tail or "")
     return " ".join(parts)

@@ -169,3 +169,11 @@ def test_an_embedded_tweet_quoted_by_the_article_stays_in_it(cleaner):
     for wrapper in ("social-media-embed", "article-widget article-tweet"):
         result = cleaner.clean(Document("ferry.html", Kind.HTML, tweet_page(wrapper)))
         assert TWEET in result.text and PARAGRAPHS[0] in result.text
+
+
+def test_an_html_comment_beside_the_tweet_does_not_keep_its_wrapper_classed():
+    page = tweet_page("social-media-embed").replace('<blockquote class="twitter-tweet">',
+                                                    '<!-- embed start --><blockquote class="twitter-tweet">')
+    root = lxml.html.fromstring(page)
+    assert html.keep_embedded_tweets(root) == 1
+    assert root.find(".//blockquote").getparent().get("class") is None
