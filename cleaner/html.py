@@ -1078,8 +1078,8 @@ def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "")
 
 
 def extract(doc: Document, rulebook: Rulebook) -> Extracted:
-    """Parse, apply the selector rules, and run trafilatura (twice on a short page with a title
-    heading); never fetches the page's URL."""
+    """Parse, apply the selector rules and the tree heuristics, run trafilatura, and get a second
+    opinion where its body looks wrong (jusText, tables kept, precision mode); never fetches the page's URL."""
     import trafilatura
 
     _tick()

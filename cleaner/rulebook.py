@@ -523,12 +523,6 @@ class _Bucket:
         self.any_needs = tuple(sorted((n for n in needs if inner[n].isdisjoint(needs)), key=len))
         self.ascii_needs = tuple(n for n in self.any_needs if n.isascii())  # an ASCII line holds no other need
 
-    def __iter__(self):
-        return iter(self.candidates)
-
-    def __len__(self) -> int:
-        return len(self.candidates)
-
 
 class RegexBudget:
     """Regex time per document: a rule that timed out is skipped for the rest of the document.
