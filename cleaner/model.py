@@ -14,6 +14,18 @@ class Kind(str, Enum):
     HTML = "html"
 
 
+class PageType(str, Enum):
+    """What kind of page a document is; the pipeline picks its decisions by it (WCXB's seven types)."""
+
+    ARTICLE = "article"
+    FORUM = "forum"
+    PRODUCT = "product"
+    COLLECTION = "collection"
+    LISTING = "listing"
+    DOCUMENTATION = "documentation"
+    SERVICE = "service"
+
+
 class Label(str, Enum):
     """Where a line ends up: in the article, out of it, or in the comment thread."""
 
