@@ -68,6 +68,30 @@ def read_gold(
     return records, skipped
 
 
+HELD_OUT_HALVES = 2  # a set with page types is held apart in halves by domain: only it can teach page types
+
+
+def heldout_group(set_name: str, record: Mapping[str, Any]) -> str:
+    """The group a gold page is held apart in when a learned part is fitted: its set's name
+    (the gold file's stem, e.g. `scrapinghub`), or for a set with page types, one half of it by
+    domain (`wcxb-dev.0`, `wcxb-dev.1`), so pages of one site never sit on both sides of a fit."""
+    if not record.get("page_type"):
+        return set_name
+    from urllib.parse import urlsplit
+    import zlib
+
+    host = (urlsplit(record.get("url") or "").hostname or str(record.get("id", ""))).removeprefix("www.")
+    return f"{set_name}.{zlib.crc32(host.encode()) % HELD_OUT_HALVES}"
+
+
+def set_name_of(path: str | Path) -> str:
+    """A gold file's set name: its file name without `.jsonl[.gz]`."""
+    name = Path(path).name
+    for suffix in (".gz", ".jsonl", ".json"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 # --------------------------------------------------------------------------- metric
 
 

@@ -31,6 +31,7 @@ class Options:
     max_bytes: int = DEFAULT_MAX_BYTES  # per document (UTF-8); a larger one is a failure, never truncated; 0: no limit
     max_rule_share: float = 0.5  # a drop or strip rule may remove at most this share of a document's prose
     corpus: CorpusLines | None = None  # template lines counted over the whole input (`clean --corpus-lines`)
+    models_dir: str | None = None  # folder of the learned parts' model files; None: the ones shipped in the package
 
 
 @lru_cache(maxsize=1 << 12)
