@@ -1,12 +1,6 @@
 """cleaner: strip page chrome from scraped documents and separate the comment thread."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cleaner")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
-
+from .distribution import DISTRIBUTION, __version__, install_hint  # noqa: F401
 from .model import Cleaned, Document, Kind, Post, Removal  # noqa: E402
 from .pipeline import Cleaner, Options, clean  # noqa: E402
 

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Iterable
 
+from .distribution import install_hint
 from .io import COMPRESSIONS, Dest, Fields, Item, kind_of, line_item, record_line, record_to_item
 from .model import Failure
 from .pipeline import Cleaner, Options
@@ -37,7 +38,7 @@ def _ray():
         import ray
         import ray.data  # noqa: F401
     except ImportError as exc:
-        raise RayError("the Ray engine needs Ray Data: pip install 'cleaner[ray]'") from exc
+        raise RayError(f"the Ray engine needs Ray Data: {install_hint('ray')}") from exc
     return ray
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from .distribution import install_hint
 from .io import DEFAULT_MAX_BYTES, Decoded, DecodeError, Dest, Item, Meter, decode_document, too_large
 from .model import Document, Failure, Kind
 
@@ -26,7 +27,7 @@ def _fastwarc():
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("reading WARC needs fastwarc: pip install 'cleaner[warc]'") from exc
+        raise ImportError(f"reading WARC needs fastwarc: {install_hint('warc')}") from exc
     return ArchiveIterator, WarcRecordType
 
 
