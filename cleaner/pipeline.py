@@ -14,7 +14,7 @@ from . import __version__, threads
 from .corpus import CorpusLines
 from .model import Cleaned, Document, Kind, Label, Post
 from .guard import hold_back
-from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
+from .io.decode import DEFAULT_MAX_BYTES, too_large, utf8_size
 from .rulebook import BUDGET, Rulebook, load
 from .text import Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
 
