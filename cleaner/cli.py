@@ -15,7 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .distribution import __version__
-from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
+from .io.decode import decode_document
+from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
 from .regexlint import rule_warnings
@@ -334,7 +336,7 @@ def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Op
 
 def cmd_mine(args: argparse.Namespace) -> int:
     from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
-    from .io import Fields, read_inputs
+    from .io.readers import Fields, read_inputs
 
     cleaner = Cleaner(_options(args))
     fields = Fields(text=args.text_field)

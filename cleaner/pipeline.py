@@ -15,7 +15,7 @@ from . import threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
-from .io import too_large, utf8_size
+from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
 from .options import Options, TextThresholds

@@ -33,8 +33,10 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
-                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
+from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
+from .io.readers import Fields, read_file, read_source
+from .io.streams import COMPRESSIONS, Meter, Sink
+from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
 from .model import Cleaned, Document, Failure, Kind, RunMode
 from .pipeline import Cleaner, Options
 
