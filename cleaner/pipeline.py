@@ -1,7 +1,7 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
 text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
-html:  extract (html/: parse, selectors, tree heuristics, trafilatura, second opinions)
+html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
 """
@@ -13,12 +13,14 @@ from pathlib import Path
 
 from . import threads
 from .guard import hold_back
-from .html.extract import Extracted, extract, paragraphs, thread_sources
+from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
 from .options import Options, TextThresholds
+from .pagetype import classify_html
+from .profiles import ARTICLE, Profile, for_type
 from .rulebook import BUDGET, Rulebook, load
 from .text import (apply_rules, apply_truncate, choose_title, find_core, first_prose, label_captions, label_head,
                    label_menu_lines, label_tail, label_template, label_title_repeat, settle, strip_dateline)
@@ -77,6 +79,9 @@ class Cleaner:
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
+        if "page_type" in extracted.meta:  # what the profile was chosen by, first
+            lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
+                                 Label.UNDECIDED, "model/pagetype"))
         for thread in looked:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
@@ -126,13 +131,18 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
-        extracted = extract(doc, self.rulebook)
-        # A page-type stage goes here: after extraction, before the line stages that would follow its type.
-        page = self.body_page(extracted)
+        parsed = parse_page(doc)
+        guess = classify_html(parsed.tree, parsed.url, self.options.models_dir, parsed.names.text) \
+            if parsed.tree is not None else None
+        profile = for_type(guess.type if guess else None)
+        extracted = extract(parsed, self.rulebook, profile)
+        if guess is not None:
+            extracted.meta.update(page_type=guess.type.value, page_type_score=round(guess.score, 3))
+        page = self.body_page(extracted, profile)
         posts, looked = self.comment_posts(extracted, page)
         return extracted, page, posts, looked
 
-    def body_page(self, extracted: Extracted) -> Page:
+    def body_page(self, extracted: Extracted, profile: Profile = ARTICLE) -> Page:
         """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.
 
         The language is the one the page declares; only a page that declares none (or one we
@@ -142,8 +152,10 @@ class Cleaner:
         page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
         label_title_repeat(page, extracted.meta.get("title", ""))
         self.rules(page)
-        label_menu_lines(page)
-        apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
+        if profile.menu_lines:
+            label_menu_lines(page)
+        if profile.truncate:
+            apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
         page.keep_undecided(page.article_end)
         return page
 
