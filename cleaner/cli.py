@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+    p.add_argument("--source", metavar="NAME", help="the records' dolma `source` (default: each input's name)")
+    p.add_argument("--no-removed", action="store_true", help="leave `removed` and its `attributes` spans out of the records")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     _corpus_args(p)
     _guard_args(p)
@@ -224,6 +226,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
         sidecars=_config(args)["comments"] or DEFAULT_SIDECAR,
+        source=args.source, removed=not args.no_removed,
     )
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, threads
 from .corpus import CorpusLines
-from .model import Cleaned, Document, Kind, Label, Post
+from .model import Cleaned, Document, Kind, Label, Post, place_removals
 from .guard import hold_back
 from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
 from .rulebook import BUDGET, Rulebook, load
@@ -111,7 +111,7 @@ class Cleaner:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(
             id=doc.id, title=page.title, text=join_lines(page, kept), comments=posts,
-            removed=tuple(page.removed), meta=meta, lines=tuple(page.lines),
+            removed=place_removals(page.lines, page.removed), meta=meta, lines=tuple(page.lines), source=doc.source,
         )
 
 
