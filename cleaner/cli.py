@@ -14,7 +14,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
 from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
 from .model import Document, Kind, Label
 from .pipeline import Cleaner, Options
@@ -106,9 +105,19 @@ def at_least(low: int):
     return parse
 
 
+class VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .distribution import version
+
+        print(f"cleaner {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip page chrome from scraped documents; separate comments.")
-    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")

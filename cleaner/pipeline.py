@@ -7,13 +7,14 @@ html:  parse -> prune by selectors -> trafilatura -> the text flow over body and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from . import __version__, threads
+from . import threads
+from .distribution import version
 from .corpus import CorpusLines
 from .model import Cleaned, Document, Kind, Label, Post, place_removals
 from .guard import hold_back
+from .language import detect_language  # noqa: F401 - html.py imports it from here
 from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
 from .rulebook import BUDGET, Rulebook, load
 from .text import Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
@@ -34,14 +35,6 @@ class Options:
     models_dir: str | None = None  # folder of the learned parts' model files; None: the ones shipped in the package
 
 
-@lru_cache(maxsize=1 << 12)
-def detect_language(sample: str) -> str:
-    """ISO 639-1 code of the text; py3langid ships its model, so this works offline."""
-    import py3langid
-
-    return py3langid.classify(sample)[0] if sample.strip() else "en"
-
-
 class Cleaner:
     """Holds the compiled rulebook; build once per process, call clean() many times."""
 
@@ -52,7 +45,7 @@ class Cleaner:
 
     @property
     def stamp(self) -> dict:
-        return {"version": __version__, "rules": self.rulebook.digest}
+        return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
         limit = self.options.max_bytes

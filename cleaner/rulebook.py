@@ -284,9 +284,10 @@ def _validate_match(raw: _Map, rid: str, at: str, path: Path, problems: list[str
     if kind == "line" and not all(fold(p) for p in patterns):
         problems.append(f"{path}:{line}: a 'line' pattern of rule '{rid}' has no letters or digits")
     if kind in ("regex", "strip"):
+        flags = "" if raw.get("case") == "sensitive" else "(?i)"
         for pattern in patterns:
             try:
-                regex.compile(pattern)
+                _COMPILED.setdefault((pattern, flags), regex.compile(flags + pattern))  # compiled once: matching reuses it
             except regex.error as exc:
                 problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
     if kind == "selector":
