@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 from .model import Cleaned, Document, Kind
-from .pipeline import Cleaner, Options
+from .options import Options
+from .pipeline import Cleaner
 
 __all__ = ["Cleaner", "Options", "clean_html", "clean_text"]
 

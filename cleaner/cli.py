@@ -14,8 +14,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
-from .model import Document, Kind, Label
+from .io.decode import decode_document
+from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.writers import printable
+from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
 from .regexlint import rule_warnings
 from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
@@ -279,12 +281,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for warning in decoded.warnings:
         print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    if kind is Kind.HTML:
-        from .html import explain_lines
-
-        lines = explain_lines(Document(str(args.file), kind, content), cleaner)
-    else:
-        lines = cleaner.page(content).lines
+    lines = cleaner.explain(Document(str(args.file), kind, content))
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
@@ -351,7 +348,7 @@ def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Op
 
 def cmd_mine(args: argparse.Namespace) -> int:
     from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
-    from .io import Fields, read_inputs
+    from .io.readers import Fields, read_inputs
 
     cleaner = Cleaner(_options(args))
     fields = Fields(text=args.text_field)
@@ -359,7 +356,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
     counts = count_inputs(args.paths, fields, args.glob, jobs=args.jobs)
     docs = ((item.doc.source or item.doc.id, item.doc.content) for item in read_inputs(args.paths, fields, args.glob)
             if item.doc is not None and item.doc.kind is Kind.TEXT)
-    known = lambda line: cleaner.rulebook.match(line, "head") or cleaner.rulebook.match(line, "tail")  # noqa: E731
+    known = lambda line: cleaner.rulebook.match(line, Where.HEAD) or cleaner.rulebook.match(line, Where.TAIL)  # noqa: E731
     found = mine(docs, counts, min_docs=min_docs, limit=args.top, known=known)
     text = proposals_yaml(found, counts.documents, min_docs, " ".join(args.paths))
     if args.out:

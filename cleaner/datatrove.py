@@ -20,7 +20,8 @@ from typing import Iterator
 
 from .distribution import install_hint
 from .model import Document, Kind
-from .pipeline import Cleaner, Options
+from .options import Options
+from .pipeline import Cleaner
 
 try:
     from datatrove.data import Document as DatatroveDocument, DocumentsPipeline

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .features import LineFeatures, features
+
+
+class Named(str, Enum):
+    """A kind written as a plain string in files, messages and JSON: it prints, formats and compares as its value."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 class Kind(str, Enum):
@@ -24,6 +33,49 @@ class PageType(str, Enum):
     LISTING = "listing"
     DOCUMENTATION = "documentation"
     SERVICE = "service"
+
+
+class SourceKind(Named):
+    """What an input source is: a text or HTML file, a JSONL file of records, or a WARC archive."""
+
+    FILE = "file"
+    JSONL = "jsonl"
+    WARC = "warc"
+
+
+class RunMode(Named):
+    """How a run writes: a mirror of the input tree, numbered shards, or one stream on stdout."""
+
+    MIRROR = "mirror"
+    SHARDS = "shards"
+    STDOUT = "stdout"
+
+
+class MatchKind(Named):
+    """How a rule matches: a whole line, a regex over a line, a regex cut out of a line, or a CSS selector."""
+
+    LINE = "line"
+    REGEX = "regex"
+    STRIP = "strip"
+    SELECTOR = "selector"
+
+
+class Action(Named):
+    """What a rule does where it matches."""
+
+    DROP = "drop"
+    STRIP = "strip"
+    TRUNCATE = "truncate"
+    COMMENTS_START = "comments-start"
+    POST_BOUNDARY = "post-boundary"
+
+
+class Where(Named):
+    """Where on the page a rule may fire: anywhere, before the first prose line (head), or from it on (tail)."""
+
+    ANYWHERE = "anywhere"
+    HEAD = "head"
+    TAIL = "tail"
 
 
 class Label(str, Enum):
@@ -107,6 +159,69 @@ class Post:
 
     def to_json(self) -> dict:
         return {"index": self.index, "text": self.text}
+
+
+class LineKind(IntEnum):
+    """What a line is to the core search (text.page_shape): an int, so a page's kinds are a plain list."""
+
+    BLANK = 0
+    GOOD = 1
+    NEAR = 2
+    PLAIN = 3
+    NAV = 4
+    CHROME = 5
+    TEMPLATE = 6
+
+
+@dataclass
+class Page:
+    """Working state of one document on its way through the line stages."""
+
+    lines: list[Line]
+    lang: str = "en"
+    removed: list[Removal] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)
+    boundaries: set[int] = field(default_factory=set)  # indexes of lines that start a post
+    title: str = ""
+    title_index: int | None = None
+    comments_from: int | None = None  # index of the first line of the comment thread
+    line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
+    posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
+    truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
+    thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
+    template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
+    held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
+    timeouts: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False)  # per-page results of the heuristics (text.page_shape)
+
+    def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
+        line = self.lines[i]
+        self.lines[i] = Line(line.no, line.text, label, reason)
+        if label is Label.DROP and not line.blank:
+            self.removed.append(Removal(reason, line.text if removed_text is None else removed_text, line.no))
+
+    def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
+        self.cache.clear()
+        line = self.lines[i]
+        self.removed.append(Removal(reason, removed_text, line.no))
+        self.lines[i] = Line(line.no, new_text, Label.DROP if not new_text.strip() else line.label, reason)
+
+    def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
+        lines, undecided = self.lines, Label.UNDECIDED
+        stop = len(lines) if stop is None else stop
+        return [i for i in range(start, stop) if lines[i].label is undecided and not lines[i].blank]
+
+    def keep_undecided(self, stop: int) -> None:
+        """Every line before `stop` that no stage labelled is kept."""
+        for i in self.undecided(0, stop):
+            self.lines[i] = self.lines[i].relabel(Label.KEEP)
+
+    def features(self, i: int) -> LineFeatures:
+        return features(self.lines[i].text, self.lang)
+
+    @property
+    def article_end(self) -> int:
+        return len(self.lines) if self.comments_from is None else self.comments_from
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .distribution import install_hint
-from .io import COMPRESSIONS, Dest, Fields, Item, kind_of, line_item, record_line, record_to_item
+from .io.discover import Dest, Item, kind_of
+from .io.readers import Fields, line_item, record_to_item
+from .io.streams import COMPRESSIONS
+from .io.writers import record_line
 from .model import Failure
 from .pipeline import Cleaner, Options
 from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
@@ -200,7 +203,7 @@ def _sink_class():
 
 def parquet_table(lines: list[bytes]):
     """Records as a Parquet table with the JSONL record's columns (cleaner.parquet)."""
-    from .parquet import table_of
+    from .io.parquet import table_of
 
     return table_of(json.loads(line) for line in lines)
 

@@ -33,9 +33,11 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
-                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
-from .model import Cleaned, Document, Failure, Kind
+from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
+from .io.readers import Fields, read_file, read_source
+from .io.streams import COMPRESSIONS, Meter, Sink
+from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
+from .model import Cleaned, Document, Failure, Kind, RunMode
 from .pipeline import Cleaner, Options
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
@@ -351,17 +353,17 @@ class RunConfig:
         return str(self.out) == "-"
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> RunMode:
         if self.to_stdout:
-            return "stdout"
+            return RunMode.STDOUT
         if self.shard_size is not None or self.compression is not None or "-" in self.inputs:
-            return "shards"
-        return "mirror"
+            return RunMode.SHARDS
+        return RunMode.MIRROR
 
     def fingerprint(self, cleaner: Cleaner) -> dict:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
-        listing = signature(self.sources()) if self.mode != "mirror" else None
+        listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
         return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
                 "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
                 "record": {"source": self.source, "removed": self.removed},
@@ -373,7 +375,7 @@ class RunConfig:
 
     @property
     def compression_or_default(self) -> str:
-        return self.compression or ("zst" if self.mode == "shards" else "none")
+        return self.compression or ("zst" if self.mode == RunMode.SHARDS else "none")
 
 
 def signature(sources: Iterable[Source]) -> str:
@@ -633,7 +635,7 @@ class Run:
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
         markers = self.state.resume() if self.state else []
         self.shape = config.record_shape
-        if config.mode == "mirror" and self.state is not None:
+        if config.mode == RunMode.MIRROR and self.state is not None:
             markers = markers[: mirror_done(config, markers)]
             self.state.truncate(len(markers))
         last = markers[-1] if markers else None
@@ -643,7 +645,7 @@ class Run:
         self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
         self.unit: Any = None
         self.unit_records = 0
-        if config.mode == "shards":
+        if config.mode == RunMode.SHARDS:
             self._drop_stale_shards()
 
     def _drop_stale_shards(self) -> None:
@@ -654,7 +656,7 @@ class Run:
                 part.unlink()
 
     def items(self) -> Iterator[Item]:
-        if self.config.mode == "mirror":
+        if self.config.mode == RunMode.MIRROR:
             return mirror_items(self.config, self.unit_index, self.meter)
         return stream_items(self.config, self.items_done, self.meter)
 
@@ -683,7 +685,7 @@ class Run:
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
-            if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
+            if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
                 self.unit.commit()
                 self._done(self.unit.name)
         if self.unit is not None:  # the last shard, or the stdout stream
@@ -697,9 +699,9 @@ class Run:
 
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
-        if mode == "stdout":
+        if mode == RunMode.STDOUT:
             return StreamUnit(self.config.compression_or_default, self.shape)
-        if mode == "shards":
+        if mode == RunMode.SHARDS:
             return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default), self.shape)
         return FileUnit(out, dest.rel, self.shape) if dest.kind == "jsonl" else MirrorUnit(out)
 

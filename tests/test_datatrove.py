@@ -15,7 +15,7 @@ from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
 
 from cleaner.datatrove import CleanerStep, kind_of  # noqa: E402
 from cleaner.model import Kind  # noqa: E402
-from test_warc import STORY, archive  # noqa: E402
+from test_io_warc import STORY, archive  # noqa: E402
 
 TEXT = ("Home | News | Contact\n\nThe council approved the new budget on Tuesday after a long debate.\n"
         "Members said the plan keeps every library open.\n\nShare this article\n")

@@ -14,8 +14,8 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from cleaner.cli import main  # noqa: E402
-from cleaner.parquet import records_of as parquet_records  # noqa: E402
-from cleaner.io import open_compressed  # noqa: E402
+from cleaner.io.parquet import records_of as parquet_records  # noqa: E402
+from cleaner.io.streams import open_compressed  # noqa: E402
 from conftest import EVAL_DIR, SEEDS  # noqa: E402
 
 TEXT_PAGES, HTML_PAGES = 24, 4

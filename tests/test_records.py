@@ -6,8 +6,8 @@ import re
 import pytest
 
 from cleaner.cli import main
-from cleaner.io import open_compressed
-from cleaner.text import normalise
+from cleaner.io.streams import open_compressed
+from cleaner.lines import normalise
 
 TEXT = ("Home | News | Contact\n\nThe council approved the new budget on Tuesday after a long debate.\n"
         "Members said the plan keeps every library open.\n\nShare this article\n")
@@ -68,7 +68,7 @@ def test_no_removed_leaves_removals_out(tmp_path):
 
 def test_added_and_created_come_from_the_crawl_and_the_page(tmp_path):
     pytest.importorskip("fastwarc")
-    from test_warc import archive
+    from test_io_warc import archive
 
     path = tmp_path / "crawl.warc"
     path.write_bytes(b"".join(archive()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from .distribution import install_hint
+from ..distribution import install_hint
 
 JSON_COLUMNS = ("attributes", "metadata")
 
