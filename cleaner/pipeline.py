@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__, threads
+from . import __version__, linescore, threads
 from .corpus import CorpusLines
 from .model import Cleaned, Document, Kind, Label, Post
 from .guard import hold_back
@@ -80,8 +80,8 @@ class Cleaner:
         page.posts = threads.split_posts(page)
         return page
 
-    def labelled(self, content: str) -> Page:
-        """One pass of rules and heuristics over a text."""
+    def labelled(self, content: str, *, learned: bool = True) -> Page:
+        """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
         lines = split_lines(content)
         lang = detect_language(language_sample(lines))
         page = Page(lines=lines, lang=lang)
@@ -92,6 +92,9 @@ class Cleaner:
         apply_rules(page, self.rulebook)
         hold_back(page, before, self.rulebook, self.options.max_rule_share)
         run_heuristics(page, self.options.thresholds)  # finds the comment thread once the article core is known
+        forest = linescore.load_model(self.options.models_dir) if learned else None
+        if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
+            linescore.rescore(page, forest)
         return page
 
     def posts_of(self, text: str, lang: str, offset: int = 0) -> tuple[Post, ...]:
