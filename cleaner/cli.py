@@ -1,4 +1,4 @@
-"""The command line: clean, explain, rules list|check, eval, fix, check, config.
+"""The command line: clean, explain, rules list|check, eval, train, fix, check, config.
 
 Exit status: 0 all good, 1 some document failed (or a check found problems), 2 bad
 arguments or unreadable rules.
@@ -162,6 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_args(p)
     _rule_args(p)
 
+    p = sub.add_parser("train", help="fit the learned parts on gold records and write their model files")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
+                   help="folder for the model files (with --held-out-all: one subfolder per group)")
+    held = p.add_mutually_exclusive_group()
+    held.add_argument("--hold-out", metavar="GROUP", help="leave out the pages of this group (a set, or wcxb-dev.0/.1)")
+    held.add_argument("--held-out-all", action="store_true", help="one fit per group without it, into OUT/<GROUP>/")
+    p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
+
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--min-docs", type=at_least(2), default=None, metavar="N", help="documents a line must recur in (default: 3)")
@@ -217,7 +227,8 @@ def _inplace_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval,
-               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine}[args.command]
+               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine,
+               "train": cmd_train}[args.command]
     try:
         return handler(args)
     except RuleError as exc:
@@ -381,6 +392,24 @@ def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Op
     print(f"cleaner: corpus lines: {len(corpus.keys)} lines recur in >= {corpus.min_docs} of {counts.documents} documents "
           f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return replace(options, corpus=corpus)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainingError, train
+
+    missing = [str(path) for path in args.gold if not path.is_file()]
+    if missing:
+        print(f"cleaner train: no such gold file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = train(args.gold, args.out, hold_out=args.hold_out, held_out_all=args.held_out_all,
+                        parts=args.part, cache=args.cache, progress=True)
+    except TrainingError as exc:
+        print(f"cleaner train: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(path)
+    return EXIT_OK
 
 
 def cmd_mine(args: argparse.Namespace) -> int:
