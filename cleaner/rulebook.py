@@ -232,9 +232,10 @@ def _validate_match(raw: _Map, rid: str, at: str, path: Path, problems: list[str
     if kind == "line" and not all(fold(p) for p in patterns):
         problems.append(f"{path}:{line}: a 'line' pattern of rule '{rid}' has no letters or digits")
     if kind in ("regex", "strip"):
+        flags = "" if raw.get("case") == "sensitive" else "(?i)"
         for pattern in patterns:
             try:
-                regex.compile(pattern)
+                _COMPILED.setdefault((pattern, flags), regex.compile(flags + pattern))  # compiled once: matching reuses it
             except regex.error as exc:
                 problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
     if kind == "selector":
@@ -325,6 +326,7 @@ class Rulebook:
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
         self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
+        self.fired: set[str] = set()  # ids of the rules that matched since a caller cleared it (`rules audit` reads it)
 
     def _candidates(self, zone: str, words: int, first: str) -> "_Bucket":
         """The regex patterns that could fire on a line of `words` words in `zone` starting with
