@@ -171,6 +171,8 @@ _ELEMENTS = etree.XPath("count(//*)")
 _BODY_TEXT = etree.XPath("string(//body)")
 _LINK_TEXT = etree.XPath("//a//text()")
 _LINKED_ITEMS = etree.XPath("count(//li[a])")
+_CLASSES = etree.XPath("//@class", smart_strings=False)
+_IDS = etree.XPath("//@id", smart_strings=False)
 _OG_TYPE = etree.XPath("//meta[@property='og:type']/@content")
 
 
@@ -204,7 +206,7 @@ def html_features(tree, url: str | None, classes_text: str | None = None) -> lis
     schema = _schema_types(tree)
     og = _og_type(tree)
     if classes_text is None:
-        classes_text = " ".join(tree.xpath("//@class|//@id"))
+        classes_text = " ".join(_CLASSES(tree)) + " " + " ".join(_IDS(tree))  # as html.selectors.Names has them
     names = classes_text[:TEXT_SAMPLE_CHARS * 2].lower()
     text = _BODY_TEXT(tree)  # scripts in the body included: a product's price data is a signal too
     text_len = max(1, len(text))

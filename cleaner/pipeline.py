@@ -19,7 +19,7 @@ from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
 from .options import Options, TextThresholds
-from .pagetype import classify_html
+from .pagetype import Guess, classify_html, classify_text
 from .profiles import ARTICLE, Profile, for_type
 from .rulebook import BUDGET, Rulebook, load
 from .text import (apply_rules, apply_truncate, choose_title, find_core, first_prose, label_captions, label_head,
@@ -75,7 +75,9 @@ class Cleaner:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
         first, then the body's lines, then each thread source looked at."""
         if doc.kind is not Kind.HTML:
-            return self.page(doc.content).lines
+            guess = self.text_type(doc)
+            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, "model/pagetype")] if guess else []) \
+                + self.page(doc.content).lines
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
@@ -92,7 +94,13 @@ class Cleaner:
 
     def clean_text(self, doc: Document) -> Cleaned:
         page = self.page(doc.content)
-        return self.assemble(doc, page, page.posts)
+        guess = self.text_type(doc)
+        return self.assemble(doc, page, page.posts, extra_meta=_type_meta(guess))
+
+    def text_type(self, doc: Document) -> Guess | None:
+        """The page type of a flattened page, from its text and its URL if the record has one."""
+        url = doc.meta.get("url")
+        return classify_text(doc.content, url if isinstance(url, str) else None, self.options.models_dir)
 
     def page(self, content: str) -> Page:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
@@ -139,8 +147,7 @@ class Cleaner:
             if parsed.tree is not None else None
         profile = for_type(guess.type if guess else None)
         extracted = extract(parsed, self.rulebook, profile)
-        if guess is not None:
-            extracted.meta.update(page_type=guess.type.value, page_type_score=round(guess.score, 3))
+        extracted.meta.update(_type_meta(guess))
         page = self.body_page(extracted, profile)
         posts, looked = self.comment_posts(extracted, page)
         return extracted, page, posts, looked
@@ -195,6 +202,11 @@ class Cleaner:
             id=doc.id, title=page.title, text=join_lines(page.lines, kept), comments=posts,
             removed=place_removals(page.lines, page.removed), meta=meta, lines=tuple(page.lines), source=doc.source,
         )
+
+
+def _type_meta(guess: Guess | None) -> dict:
+    """The record's `page_type` (and the model's probability for it); nothing without a model."""
+    return {"page_type": guess.type.value, "page_type_score": round(guess.score, 3)} if guess else {}
 
 
 PATHS = {Kind.TEXT: Cleaner.clean_text, Kind.HTML: Cleaner.clean_html}  # the path each kind of document takes

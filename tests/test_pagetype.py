@@ -112,3 +112,42 @@ def test_every_type_has_a_profile_and_unknown_is_the_article_one():
     assert for_type(None) is ARTICLE
     assert all(isinstance(for_type(t), Profile) for t in PageType)
     assert all(p.favor in ("recall", "balanced", "precision") for p in PROFILES.values())
+
+
+def test_the_text_path_types_its_pages_too(cleaner):
+    text = "Home\nForums\n\n" + "\n\n".join(f"member{i}\nJoined: 2019\nPosts: 12\n{p}\nReply Quote"
+                                              for i, p in enumerate(PARAGRAPHS))
+    doc = Document("t.txt", Kind.TEXT, text, {"url": "https://forum.example/threads/old-mill.4521/"})
+    guess = pagetype.classify_text(text, doc.meta["url"])
+    assert guess is not None and guess.type is PageType.FORUM
+    assert cleaner.clean(doc).meta["page_type"] == "forum"
+    assert cleaner.explain(doc)[0].text == f"page type: {guess}"
+
+
+def _typed_gold(tmp_path, name: str, seed: int):
+    lines = []
+    for n in range(100):  # enough rows in each half for the trees' leaves (min_data_in_leaf)
+        kind = ("article", "product")[n % 2]
+        html = product_page() if kind == "product" else article_page()
+        url = f"https://site{seed}-{n}.example/" + ("product/oak-bench" if kind == "product" else "2024/05/the-old-mill")
+        lines.append(json.dumps({"id": str(n), "url": url, "html": html, "page_text": "", "gold_article": "",
+                                 "page_type": kind}))
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_cleaner_train_fits_the_page_types_apart_by_group(tmp_path):
+    pytest.importorskip("lightgbm")
+    from cleaner.cli import main
+    from cleaner.forest import Forest
+
+    gold = [_typed_gold(tmp_path, "typed", 1)]
+    assert main(["train", *map(str, gold), "--held-out-all", "-o", str(tmp_path / "root"), "--part", "pagetype-html"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "root").iterdir())
+    assert folders == ["typed.0", "typed.1"]  # a typed set is held apart in halves by domain
+    forest = Forest.load(tmp_path / "root" / "typed.0" / pagetype.MODEL_FILES["html"])
+    assert forest.meta["trained_on"] == ["typed.1"] and forest.meta["types"][0] == "article"
+    guess = pagetype.classify_html(parse(product_page()), "https://shop.example/product/oak-bench",
+                                   str(tmp_path / "root" / "typed.0"))
+    assert guess.type is PageType.PRODUCT
