@@ -19,9 +19,10 @@ from .io import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
 from .options import Options, TextThresholds
-from .rulebook import BUDGET, Rulebook, load
-from .text import (apply_rules, apply_truncate, choose_title, find_core, first_prose, label_captions, label_head,
-                   label_menu_lines, label_tail, label_template, label_title_repeat, settle, strip_dateline)
+from .rulebook import Rulebook, load
+from .rulebook.apply import apply_rules, first_prose
+from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
+                   label_template, label_title_repeat, settle, strip_dateline)
 from .version import __version__
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
@@ -66,7 +67,6 @@ class Cleaner:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        BUDGET.new_document()
         return PATHS[doc.kind](self, doc)
 
     def explain(self, doc: Document) -> list[Line]:
@@ -102,7 +102,6 @@ class Cleaner:
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
-        BUDGET.new_document()
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds)
@@ -157,6 +156,7 @@ class Cleaner:
         looked: list[Page] = []
         for text, boundaries in thread_sources(extracted):
             thread = threads.thread_page(text, page.lang, boundaries)
+            thread.budget = page.budget  # one regex budget per document
             apply_rules(thread, self.rulebook, Where.TAIL)  # a truncate marker (a form heading) only drops itself here
             found = threads.split_posts(thread)
             looked.append(thread)
@@ -172,8 +172,8 @@ class Cleaner:
     def assemble(self, doc: Document, page: Page, posts: tuple[Post, ...], extra_meta: dict | None = None) -> Cleaned:
         kept = [i for i, line in enumerate(page.lines) if line.label is Label.KEEP]
         meta = {**doc.meta, **(extra_meta or {}), "language": page.lang, "cleaner": self.stamp}
-        if page.timeouts:
-            meta["rule_timeouts"] = sorted(set(page.timeouts))
+        if page.budget.timeouts:
+            meta["rule_timeouts"] = sorted(set(page.budget.timeouts))
         if page.held_back:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(

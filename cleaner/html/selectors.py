@@ -18,7 +18,8 @@ from lxml import etree
 
 from ..lines import word_count
 from ..model import Removal
-from ..rulebook import SELECTOR_ACTIONS, Rule, Rulebook
+from ..rulebook import Rule, Rulebook
+from ..rulebook.rule import SELECTOR_ACTIONS
 from .tree import SKIP_TAGS, SPACE, drop_keep_tail, element_text
 
 def _required(node) -> set[tuple[str, str]]:
