@@ -18,7 +18,7 @@ from .html.parse import time_limit
 from .io import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
-from .options import Options, TextThresholds
+from .options import Options, TextThresholds, ThreadThresholds
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
 from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
@@ -28,7 +28,7 @@ from .version import __version__
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
 
-def heuristics(page: Page, t: TextThresholds) -> None:
+def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
     The comment thread is looked for once the article core is known; a learned line stage
@@ -38,7 +38,7 @@ def heuristics(page: Page, t: TextThresholds) -> None:
     label_template(page, t)
     label_captions(page, t)
     start, stop = find_core(page, t)
-    if threads.find_start(page, threads.article_from(page, start, stop)) is not None and stop > page.article_end:
+    if threads.find_start(page, threads.article_from(page, start, stop, tt), tt) is not None and stop > page.article_end:
         start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end
@@ -93,7 +93,7 @@ class Cleaner:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
         page = self.labelled(content)
         settle(page, self.labelled)  # cleaning the result again changes nothing
-        page.posts = threads.split_posts(page)
+        page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
     def labelled(self, content: str) -> Page:
@@ -104,7 +104,7 @@ class Cleaner:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
-        heuristics(page, self.options.thresholds)
+        heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         return page
 
     def rules(self, page: Page) -> None:
@@ -125,7 +125,7 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
-        extracted = extract(doc, self.rulebook)
+        extracted = extract(doc, self.rulebook, self.options.html_thresholds)
         # A page-type stage goes here: after extraction, before the line stages that would follow its type.
         page = self.body_page(extracted)
         posts, looked = self.comment_posts(extracted, page)
@@ -141,7 +141,7 @@ class Cleaner:
         page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
         label_title_repeat(page, extracted.meta.get("title", ""))
         self.rules(page)
-        label_menu_lines(page)
+        label_menu_lines(page, self.options.html_thresholds)
         apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
         page.keep_undecided(page.article_end)
         return page
@@ -152,15 +152,16 @@ class Cleaner:
         Returns the posts and the thread pages looked at (for `explain`); a source without
         prose is recorded as removed under heuristic/not-a-thread.
         """
-        posts = threads.split_posts(page)
+        tt = self.options.thread_thresholds
+        posts = threads.split_posts(page, tt)
         looked: list[Page] = []
         for text, boundaries in thread_sources(extracted):
             thread = threads.thread_page(text, page.lang, boundaries)
             thread.budget = page.budget  # one regex budget per document
             apply_rules(thread, self.rulebook, Where.TAIL)  # a truncate marker (a form heading) only drops itself here
-            found = threads.split_posts(thread)
+            found = threads.split_posts(thread, tt)
             looked.append(thread)
-            if threads.is_thread(found, page.lang):
+            if threads.is_thread(found, page.lang, tt):
                 page.removed.extend(thread.removed)
                 return posts + tuple(Post(p.index + len(posts), p.text) for p in found), looked
             threads.not_a_thread(thread)

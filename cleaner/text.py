@@ -19,7 +19,7 @@ import regex
 from .features import LineFeatures, features, is_headline
 from .lines import fold, fold_words, join_lines, word_count
 from .model import Label, Line, LineKind, Page
-from .options import TextThresholds
+from .options import HtmlThresholds, TextThresholds
 from .stopwords import stoplist
 
 
@@ -32,6 +32,7 @@ _TERMINAL = ".!?…。！？"
 
 
 DEFAULT = TextThresholds()
+HTML_DEFAULT = HtmlThresholds()  # the menu lines of an extracted body
 
 
 def is_glued_tags(text: str, t: TextThresholds = DEFAULT, f: LineFeatures | None = None) -> bool:
@@ -542,20 +543,18 @@ def label_title_repeat(page: Page, title: str) -> None:
         page.label(first, Label.DROP, "heuristic/title-repeat")
 
 
-MENU_MIN_ITEMS = 3  # short items set apart by bars or bullets on one line: a menu...
-MENU_ITEM_MAX_WORDS = 4  # ...when none is longer than this or ends a clause
 _ITEM_BAR = re.compile(r"\s[|•·»›]\s")
 _CELL_BAR = re.compile(r"(?<!\\)\|")
 _ESCAPED_BAR = re.compile(r"\\\|")
 
 
-def _menu_items(items: list[str]) -> bool:
+def _menu_items(items: list[str], t: HtmlThresholds) -> bool:
     items = [item.strip() for item in items if item.strip()]
-    return len(items) >= MENU_MIN_ITEMS and all(
-        word_count(item) <= MENU_ITEM_MAX_WORDS and not features(item).terminal for item in items)
+    return len(items) >= t.menu_min_items and all(
+        word_count(item) <= t.menu_item_max_words and not features(item).terminal for item in items)
 
 
-def is_menu_line(text: str) -> bool:
+def is_menu_line(text: str, t: HtmlThresholds = HTML_DEFAULT) -> bool:
     """A navigation menu that came through extraction on one line: "Overview | Organisation | History".
 
     Unlike has_item_separators (any two separators, on a flattened page) every item here must be
@@ -566,12 +565,12 @@ def is_menu_line(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("|") and stripped.endswith("|"):
         cells = [_ESCAPED_BAR.split(cell) for cell in _CELL_BAR.split(stripped.strip("|")) if cell.strip()]
-        return any(map(_menu_items, cells)) and all(_menu_items(c) or word_count(" ".join(c)) <= 2 for c in cells)
-    return bool(_ITEM_BAR.search(stripped)) and _menu_items(_ITEM_BAR.split(stripped))
+        return any(_menu_items(c, t) for c in cells) and all(_menu_items(c, t) or word_count(" ".join(c)) <= 2 for c in cells)
+    return bool(_ITEM_BAR.search(stripped)) and _menu_items(_ITEM_BAR.split(stripped), t)
 
 
-def label_menu_lines(page: Page) -> None:
+def label_menu_lines(page: Page, t: HtmlThresholds = HTML_DEFAULT) -> None:
     """Menus the extractor left in the body, one per line, leave as heuristic/menu-line."""
     for i in page.undecided():
-        if is_menu_line(page.lines[i].text):
+        if is_menu_line(page.lines[i].text, t):
             page.label(i, Label.DROP, "heuristic/menu-line")
