@@ -17,7 +17,7 @@ from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
-from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
+from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
 from .options import Options, TextThresholds, ThreadThresholds
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
