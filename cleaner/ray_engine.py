@@ -20,7 +20,8 @@ from typing import Any, Iterable
 from .io import COMPRESSIONS, Dest, Fields, Item, kind_of, line_item, record_line, record_to_item
 from .model import Failure
 from .pipeline import Cleaner, Options
-from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
+from .runner import FAILURES_IN_REPORT, Report, RunConfig
+from .workers import clean_item
 
 PARQUET = (".parquet", ".pq")
 ARROW_COMPRESSION = {"none": None, "gz": "gzip", "zst": "zstd"}
