@@ -172,7 +172,7 @@ def text_documents(items: Iterable) -> Iterator[str]:
 
 def count_inputs(paths: Iterable[str], fields, glob: str | None = None, jobs: int = 1, max_keys: int = MAX_KEYS) -> LineCounts:
     """The first pass of `cleaner clean --corpus-lines`: count the lines of every text input."""
-    from .io import read_inputs
+    from .io.readers import read_inputs
 
     return count_parallel(text_documents(read_inputs(list(paths), fields, glob)), jobs, max_keys)
 

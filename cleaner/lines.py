@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Sequence
 
 import regex
@@ -137,9 +136,4 @@ def language_sample(lines: list[Line], chars: int = LANG_SAMPLE_CHARS) -> str:
     return "\n".join(line.text for line in sorted(picked, key=lambda line: line.no))[: 2 * chars]
 
 
-@lru_cache(maxsize=1 << 12)
-def detect_language(sample: str) -> str:
-    """ISO 639-1 code of the text; py3langid ships its model, so this works offline."""
-    import py3langid
-
-    return py3langid.classify(sample)[0] if sample.strip() else "en"
+from .language import detect_language  # noqa: E402,F401 - a stop-word vote first, py3langid where it is unsure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .io import DEFAULT_MAX_BYTES
+from .io.decode import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from .corpus import CorpusLines

@@ -11,19 +11,19 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import threads
+from . import linescore, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
-from .io import too_large, utf8_size
+from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
-from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
+from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
 from .options import Options, TextThresholds, ThreadThresholds
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
 from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
                    label_template, label_title_repeat, settle, strip_dateline)
-from .version import __version__
+from .distribution import version
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
@@ -61,7 +61,7 @@ class Cleaner:
 
     @property
     def stamp(self) -> dict:
-        return {"version": __version__, "rules": self.rulebook.digest}
+        return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
         limit = self.options.max_bytes
@@ -96,8 +96,8 @@ class Cleaner:
         page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
-    def labelled(self, content: str) -> Page:
-        """One pass of rules and heuristics over a text."""
+    def labelled(self, content: str, *, learned: bool = True) -> Page:
+        """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
         lines = split_lines(content)
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
@@ -105,6 +105,9 @@ class Cleaner:
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds, self.options.thread_thresholds)
+        forest = linescore.load_model(self.options.models_dir) if learned else None
+        if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
+            linescore.rescore(page, forest)
         return page
 
     def rules(self, page: Page) -> None:
@@ -179,7 +182,7 @@ class Cleaner:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(
             id=doc.id, title=page.title, text=join_lines(page.lines, kept), comments=posts,
-            removed=tuple(page.removed), meta=meta, lines=tuple(page.lines),
+            removed=place_removals(page.lines, page.removed), meta=meta, lines=tuple(page.lines), source=doc.source,
         )
 
 

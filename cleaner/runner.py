@@ -25,8 +25,10 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
-                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
+from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
+from .io.readers import Fields, read_file, read_source
+from .io.streams import COMPRESSIONS, Meter, Sink
+from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
 from .model import Cleaned, Failure, RunMode
 from .options import Options
 from .pipeline import Cleaner
@@ -127,6 +129,13 @@ class RunConfig:
     shard_size: int | None = None
     compression: str | None = None  # none|gz|zst; shard mode only
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
+    source: str | None = None  # the records' dolma `source`; None: each input's name
+    removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+
+    @property
+    def record_shape(self) -> dict:
+        """Cleaned.to_dict's options for this run's records."""
+        return {"source": self.source, "removed": self.removed}
 
     def sources(self) -> Iterator[Source]:
         return discover(self.inputs, self.glob, self.sidecars)
@@ -149,6 +158,7 @@ class RunConfig:
         listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
         return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
                 "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
     @property
@@ -279,12 +289,12 @@ class MirrorUnit:
 class FileUnit:
     """One JSONL output file (a per-input output or a shard), renamed into place on commit."""
 
-    def __init__(self, root: Path, name: str):
-        self.name = name
+    def __init__(self, root: Path, name: str, shape: dict | None = None):
+        self.name, self.shape = name, shape or {}
         self.file = JsonlFile(safe_join(root, name))
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.file.write(record_line(cleaned))
+        self.file.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         self.file.commit()
@@ -296,12 +306,12 @@ class FileUnit:
 class StreamUnit:
     """JSONL records on standard output, for a shell pipeline."""
 
-    def __init__(self, compression: str):
-        self.name = "stdout"
+    def __init__(self, compression: str, shape: dict | None = None):
+        self.name, self.shape = "stdout", shape or {}
         self.sink = Sink(sys.stdout.buffer, f"stdout.jsonl{COMPRESSIONS[compression]}")
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.sink.write(record_line(cleaned))
+        self.sink.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         if self.sink.fh is not self.sink.raw:
@@ -416,6 +426,7 @@ class Run:
         self.stdout = config.to_stdout
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
         markers = self.state.resume() if self.state else []
+        self.shape = config.record_shape
         if config.mode == RunMode.MIRROR and self.state is not None:
             markers = markers[: mirror_done(config, markers)]
             self.state.truncate(len(markers))
@@ -481,10 +492,10 @@ class Run:
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
         if mode == RunMode.STDOUT:
-            return StreamUnit(self.config.compression_or_default)
+            return StreamUnit(self.config.compression_or_default, self.shape)
         if mode == RunMode.SHARDS:
-            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default))
-        return FileUnit(out, dest.rel) if dest.kind == "jsonl" else MirrorUnit(out)
+            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default), self.shape)
+        return FileUnit(out, dest.rel, self.shape) if dest.kind == "jsonl" else MirrorUnit(out)
 
     def _done(self, name: str, sources: str = "") -> None:
         """The unit is on disk: log its errors durably, then leave its marker."""

@@ -22,7 +22,7 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any, Iterable, Iterator
 
-from .io import Dest, Item
+from .io.discover import Dest, Item
 from .model import Document, Failure, Kind
 from .options import Options
 from .pipeline import Cleaner

@@ -13,7 +13,7 @@ import regex
 from ..lines import fold, trim, word_count
 from ..model import MatchKind, RegexBudget
 from .prefilter import first_chars, fold_key, required
-from .rule import ANYWHERE, Hit, Rule, RuleError
+from .rule import ANYWHERE, Hit, Rule, RuleError, compiled
 from .yamlfile import suggest
 
 REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
@@ -28,6 +28,7 @@ class Rulebook:
         self.packs = packs or {}
         self.by_id = {r.id: r for r in rules}
         self.selector_rules = tuple(r for r in rules if r.kind == MatchKind.SELECTOR)
+        self.fired: set[str] = set()  # ids of the rules that matched since a caller cleared it (`rules audit` reads it)
         self._literal: dict[str, list[Rule]] = {}
         self._literal_cs: dict[str, list[Rule]] = {}
         for rule in rules:
@@ -152,10 +153,10 @@ class Rulebook:
                     break
             else:
                 return None
-        for rule, compiled in self._strip_rules:
+        for rule, patterns in self._strip_rules:
             if rule.id in budget.timed_out or not rule.guard_ok(text, zone, words):
                 continue
-            for pattern, needs in compiled:
+            for pattern, needs in patterns:
                 if needs is not None and not any(need in folded for need in needs):
                     continue  # a string every match contains is absent: the pattern cannot fire
                 try:
@@ -197,16 +198,6 @@ class _Bucket:
 
 
 
-_COMPILED: dict[tuple[str, str], Any] = {}
-
-
-def _flags(rule: Rule) -> str:
-    return "" if rule.case_sensitive else "(?i)"
-
-
 def _compile(pattern: str, rule: Rule):
-    key = (pattern, _flags(rule))
-    if key not in _COMPILED:
-        _COMPILED[key] = regex.compile(_flags(rule) + pattern)
-    return _COMPILED[key]
+    return compiled(pattern, rule.case_sensitive)
 

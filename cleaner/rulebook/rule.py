@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+import regex
 
 from ..lines import word_count
 from ..model import Action, MatchKind, Where
@@ -10,6 +13,18 @@ from .yamlfile import FileProblems
 
 ANYWHERE = Where.ANYWHERE
 SELECTOR_ACTIONS = (Action.DROP, Action.COMMENTS_START, Action.POST_BOUNDARY)  # what a selector rule may do
+
+
+_COMPILED: dict[tuple[str, str], Any] = {}
+
+
+def compiled(pattern: str, case_sensitive: bool = False) -> Any:
+    """A rule's regex compiled once per process: validation compiles it and matching reuses it (start-up)."""
+    flags = "" if case_sensitive else "(?i)"
+    key = (pattern, flags)
+    if key not in _COMPILED:
+        _COMPILED[key] = regex.compile(flags + pattern)
+    return _COMPILED[key]
 
 
 class RuleError(FileProblems):
