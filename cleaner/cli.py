@@ -270,7 +270,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        from .runner import WorkerError
+        from .workers import WorkerError
 
         try:
             report = run(config, cleaner)

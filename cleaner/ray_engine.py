@@ -24,7 +24,8 @@ from .io.streams import COMPRESSIONS
 from .io.writers import record_line
 from .model import Failure
 from .pipeline import Cleaner, Options
-from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
+from .runner import FAILURES_IN_REPORT, Report, RunConfig
+from .workers import clean_item
 
 PARQUET = (".parquet", ".pq")
 ARROW_COMPRESSION = {"none": None, "gz": "gzip", "zst": "zstd"}

@@ -193,7 +193,7 @@ def test_time_limit_survives_a_library_that_swallows_exceptions():
 
 def test_clean_item_turns_a_timeout_into_a_failure(monkeypatch):
     from cleaner.io.discover import Dest, Item
-    from cleaner.runner import clean_item
+    from cleaner.workers import clean_item
 
     monkeypatch.setattr(pipeline, "extract", lambda doc, rulebook, t: time.sleep(60))
     cleaner = Cleaner(Options(timeout=0.2))
