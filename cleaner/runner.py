@@ -37,7 +37,7 @@ from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
 from .io.readers import Fields, read_file, read_source
 from .io.streams import COMPRESSIONS, Meter, Sink
 from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
-from .model import Cleaned, Document, Failure, Kind
+from .model import Cleaned, Document, Failure, Kind, RunMode
 from .pipeline import Cleaner, Options
 from .rundir import ERRORS, REPORT, ErrorLog, Lock, State, consistent, run_file
 
@@ -379,6 +379,13 @@ class RunConfig:
     shard_size: int | None = None
     compression: str | None = None  # none|gz|zst; shard mode only
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
+    source: str | None = None  # the records' dolma `source`; None: each input's name
+    removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+
+    @property
+    def record_shape(self) -> dict:
+        """Cleaned.to_dict's options for this run's records."""
+        return {"source": self.source, "removed": self.removed}
 
     def sources(self) -> Iterator[Source]:
         """The inputs; OUT itself is never one (a run writing into its input folder does not read itself back)."""
@@ -389,19 +396,21 @@ class RunConfig:
         return str(self.out) == "-"
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> RunMode:
         if self.to_stdout:
-            return "stdout"
+            return RunMode.STDOUT
         if self.shard_size is not None or self.compression is not None or "-" in self.inputs:
-            return "shards"
-        return "mirror"
+            return RunMode.SHARDS
+        return RunMode.MIRROR
 
     def fingerprint(self, cleaner: Cleaner) -> dict:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
-        listing = signature(self.sources()) if self.mode != "mirror" else None
-        return {"inputs": inputs, "resumable": "-" not in self.inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
+        listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
+        return {"inputs": inputs, "resumable": "-" not in self.inputs, "listing": listing, "glob": self.glob, "mode": self.mode,
+                "shard_size": self.shard_size_or_default,
                 "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
     @property
@@ -410,7 +419,7 @@ class RunConfig:
 
     @property
     def compression_or_default(self) -> str:
-        return self.compression or ("zst" if self.mode == "shards" else "none")
+        return self.compression or ("zst" if self.mode == RunMode.SHARDS else "none")
 
 
 def signature(sources: Iterable[Source]) -> str:
@@ -452,12 +461,12 @@ class MirrorUnit:
 class FileUnit:
     """One JSONL output file (a per-input output or a shard), renamed into place on commit."""
 
-    def __init__(self, root: Path, name: str):
-        self.name = name
+    def __init__(self, root: Path, name: str, shape: dict | None = None):
+        self.name, self.shape = name, shape or {}
         self.file = JsonlFile(safe_join(root, name))
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.file.write(record_line(cleaned))
+        self.file.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> int:
         self.file.commit()
@@ -470,12 +479,12 @@ class FileUnit:
 class StreamUnit:
     """JSONL records on standard output, for a shell pipeline."""
 
-    def __init__(self, compression: str):
-        self.name = "stdout"
+    def __init__(self, compression: str, shape: dict | None = None):
+        self.name, self.shape = "stdout", shape or {}
         self.sink = Sink(sys.stdout.buffer, f"stdout.jsonl{COMPRESSIONS[compression]}")
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.sink.write(record_line(cleaned))
+        self.sink.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         if self.sink.fh is not self.sink.raw:
@@ -589,6 +598,7 @@ class Run:
         self.meter = Meter()
         self.stdout = config.to_stdout
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
+        self.shape = config.record_shape
         markers = self._resume() if self.state else []
         last = markers[-1] if markers else None
         self.unit_index = len(markers)
@@ -598,14 +608,14 @@ class Run:
         self.unit: Any = None
         self.unit_records = 0
         self.wrote = False  # a rerun of a finished run writes nothing, not even report.json
-        if config.mode == "shards":
+        if config.mode == RunMode.SHARDS:
             self._drop_stale_shards()
 
     def _resume(self) -> list[dict]:
         """The done units this run can trust: same arguments, inputs unchanged, outputs and error log as marked."""
         assert self.state is not None
         markers = self.state.resume()
-        if self.config.mode == "mirror":
+        if self.config.mode == RunMode.MIRROR:
             markers = markers[: mirror_done(self.config, markers)]
         markers = markers[: consistent(markers, self.config.out, run_file(self.config.out, ERRORS))]
         self.state.truncate(len(markers))
@@ -619,7 +629,7 @@ class Run:
                 part.unlink()
 
     def items(self) -> Iterator[Item]:
-        if self.config.mode == "mirror":
+        if self.config.mode == RunMode.MIRROR:
             return mirror_items(self.config, self.unit_index, self.meter)
         return stream_items(self.config, self.items_done, self.meter)
 
@@ -648,7 +658,7 @@ class Run:
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
-            if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
+            if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
                 self._done(self.unit.name, "", self.unit.commit())
         if self.unit is not None:  # the last shard, or the stdout stream
             self._done(self.unit.name, "", self.unit.commit())
@@ -673,10 +683,10 @@ class Run:
 
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
-        if mode == "stdout":
-            return StreamUnit(self.config.compression_or_default)
+        if mode == RunMode.STDOUT:
+            return StreamUnit(self.config.compression_or_default, self.shape)
         assert self.state is not None
-        if mode == "shards":
+        if mode == RunMode.SHARDS:
             name = shard_name(self.unit_index, self.config.compression_or_default)
         elif dest.kind == "jsonl":
             name = dest.rel
@@ -685,7 +695,7 @@ class Run:
             self.state.claim("comments")
             return MirrorUnit(out)
         self.state.claim(name)
-        return FileUnit(out, name)
+        return FileUnit(out, name, self.shape)
 
     def _done(self, name: str, sources: str = "", size: int | None = None) -> None:
         """The unit is on disk: log its errors durably, then leave its marker (with the output's size, checked on resume)."""

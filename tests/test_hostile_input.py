@@ -33,7 +33,7 @@ from cleaner.io.writers import OutputNames
 from cleaner.model import Cleaned, Document, Failure, Kind
 from cleaner.pipeline import Options
 from cleaner.runner import RunConfig, clean_item, run
-from cleaner.text import normalise
+from cleaner.lines import normalise
 
 P = "The council voted on Tuesday to extend the library's opening hours through the winter months, after residents asked."
 Q = "Residents had asked for longer hours for years, saying the building was the only warm place to study in town."

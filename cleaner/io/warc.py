@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Iterator
 
+from ..distribution import install_hint
 from ..model import Document, Failure, Kind
 from .decode import DEFAULT_MAX_BYTES, DecodeError, decode_document, decode_page, too_large
 from .discover import Dest, Item, display
@@ -34,7 +35,7 @@ def _fastwarc():
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("reading WARC needs fastwarc: pip install 'cleaner[warc]'") from exc
+        raise ImportError(f"reading WARC needs fastwarc: {install_hint('warc')}") from exc
     return ArchiveIterator, WarcRecordType
 
 

@@ -20,20 +20,13 @@ os.umask(_UMASK)
 
 
 def record_of(cleaned: Cleaned) -> dict:
-    """The JSONL output record; datatrove and dolma read this shape as it is."""
-    return {
-        "id": cleaned.id,
-        "title": cleaned.title,
-        "text": cleaned.text,
-        "comments": [{"text": p.text} for p in cleaned.comments],
-        "removed": [{"rule": r.rule, "text": r.text} for r in cleaned.removed],
-        "metadata": dict(cleaned.meta),
-    }
+    """The JSONL output record (Cleaned.to_dict, the one source of its shape)."""
+    return cleaned.to_dict()
 
 
-def record_line(cleaned: Cleaned) -> bytes:
-    """One output record as a JSONL line, exactly as every writer (and the Ray engine) emits it."""
-    return (json.dumps(record_of(cleaned), ensure_ascii=False, default=str) + "\n").encode("utf-8", "surrogatepass")
+def record_line(cleaned: Cleaned, **shape) -> bytes:
+    """One output record as a JSONL line, exactly as every writer (and the Ray engine) emits it; `shape`: to_dict's options."""
+    return (json.dumps(cleaned.to_dict(**shape), ensure_ascii=False, default=str) + "\n").encode("utf-8", "surrogatepass")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
