@@ -141,7 +141,7 @@ def time_runner(pages: list[dict], field: str, jobs: int, workdir: Path, repeat:
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
         timing = Timing(seconds, report["documents_in"], report["bytes_in"], cpu)
         best = timing if best is None or timing.seconds < best.seconds else best
     assert best is not None

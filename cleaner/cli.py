@@ -270,10 +270,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
+        from .rundir import Busy
         from .workers import WorkerError
 
         try:
             report = run(config, cleaner)
+        except Busy as exc:  # another live run writes OUT: refused before anything is touched
+            print(f"cleaner: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_USAGE
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED

@@ -158,7 +158,7 @@ def test_time_limit_ends_a_slow_page_and_the_run_goes_on(tmp_path, monkeypatch, 
     assert [c["text"] for c in first["comments"]] and COMMENTS[1] in first["comments"][1]["text"]
     assert first["metadata"]["url"] == "https://example.org/mill"
     assert any(r["rule"] == "html/comments/comment-form" for r in first["removed"])
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["id"] for e in errors] == ["slow"]
     assert "time limit of 5 s" in errors[0]["message"]
     assert "slow" in capsys.readouterr().err
