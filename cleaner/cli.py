@@ -92,6 +92,13 @@ def _scale_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl", help="Ray engine output format")
 
 
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected field names separated by commas, got {text!r}")
+    return names
+
+
 def at_least(low: int):
     """An argparse type for counts: a bad value is a usage error (exit 2) naming the flag."""
 
@@ -130,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+    p.add_argument("--keep-fields", type=_names, metavar="F,F", help="the only input fields carried into metadata")
+    p.add_argument("--drop-fields", type=_names, default=(), metavar="F,F", help="input fields left out of metadata")
+    p.add_argument("--max-failures", type=at_least(1), metavar="N", help="stop the run after N failed documents")
     p.add_argument("--source", metavar="NAME", help="the records' dolma `source` (default: each input's name)")
     p.add_argument("--no-removed", action="store_true", help="leave `removed` and its `attributes` spans out of the records")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
@@ -233,11 +243,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
         cleaner = Cleaner(options, rulebook=cleaner.rulebook)
     config = RunConfig(
         inputs=tuple(args.paths), out=args.out, options=options,
-        fields=_config(args).fields(),
+        fields=replace(_config(args).fields(), keep=args.keep_fields, drop=args.drop_fields),
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
         sidecars=_config(args)["comments"] or DEFAULT_SIDECAR,
-        source=args.source, removed=not args.no_removed,
+        source=args.source, removed=not args.no_removed, max_failures=args.max_failures,
     )
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray
@@ -248,10 +258,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        from .runner import WorkerError
+        from .runner import RunStopped, WorkerError
 
         try:
             report = run(config, cleaner)
+        except RunStopped as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE if exc.usage else EXIT_FAILED
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Iterator
 from tqdm import tqdm
 
 from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
-from .io.readers import Fields, read_file, read_source
+from .io.readers import MISSING_FIELD, Fields, read_file, read_source
 from .io.streams import COMPRESSIONS, Meter, Sink
 from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
 from .model import Cleaned, Document, Failure, Kind, RunMode
@@ -307,6 +307,55 @@ class WorkerError(RuntimeError):
     """Worker processes cannot run at all (not one document's fault)."""
 
 
+class RunStopped(RuntimeError):
+    """The run stopped early: --max-failures was reached, or no record has the content field (`usage`)."""
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+MISSING_FIELD_PROBE = 100  # this many records without their content field and none cleaned: the field name is wrong
+
+
+class FailureWatch:
+    """Failures as a person should see them: a missing content field once, not once per record; stops
+    the run at --max-failures, or when the first records all lack the field (one error listing their keys)."""
+
+    def __init__(self, max_failures: int | None):
+        self.max_failures, self.failures, self.cleaned = max_failures, 0, 0
+        self.missing, self.keys, self.first_missing = 0, set(), ""
+
+    def failed(self, failure: Failure) -> bool:
+        """Count a failure; True when it should be printed."""
+        self.failures += 1
+        show = True
+        if failure.stage == "read" and failure.message.startswith(MISSING_FIELD):
+            self.missing += 1
+            head, _, keys = failure.message.partition("; its keys: ")
+            self.keys.update(k for k in keys.split(", ") if k and k != "none")
+            show, self.first_missing = not self.first_missing, self.first_missing or head
+        if self.cleaned == 0 and self.missing >= MISSING_FIELD_PROBE and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.max_failures is not None and self.failures >= self.max_failures:
+            raise RunStopped(f"stopped after {self.failures} failed documents (--max-failures {self.max_failures}); "
+                             f"each is listed in errors.jsonl")
+        return show
+
+    def finish(self) -> None:
+        """At the end: a run where every document lacked its content field is one error."""
+        if self.cleaned == 0 and self.missing and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.missing > 1:
+            tqdm.write(f"cleaner: {self.missing} records in all had {self.first_missing[0].lower()}{self.first_missing[1:]}"
+                       f" (each is in errors.jsonl)", file=sys.stderr)
+
+    def missing_message(self) -> str:
+        keys = ", ".join(sorted(self.keys)) or "none"
+        return (f"{self.first_missing}: not one of {self.missing} records has it; their keys: {keys}. "
+                f"Name the field with --text-field or --html-field (or `text-field` in the config)")
+
+
 def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
     """Clean in input order, on `jobs` processes (forked with the compiled rulebook, or compiling it once each)."""
     if jobs <= 1:
@@ -339,6 +388,7 @@ class RunConfig:
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
     source: str | None = None  # the records' dolma `source`; None: each input's name
     removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+    max_failures: int | None = None  # stop the run after this many failed documents
 
     @property
     def record_shape(self) -> dict:
@@ -365,7 +415,8 @@ class RunConfig:
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
         listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
         return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
-                "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "compression": self.compression_or_default, "fields": json.loads(json.dumps(asdict(self.fields))),
+                "cleaner": cleaner.stamp,
                 "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
@@ -635,6 +686,7 @@ class Run:
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
         markers = self.state.resume() if self.state else []
         self.shape = config.record_shape
+        self.watch = FailureWatch(config.max_failures)
         if config.mode == RunMode.MIRROR and self.state is not None:
             markers = markers[: mirror_done(config, markers)]
             self.state.truncate(len(markers))
@@ -678,8 +730,10 @@ class Run:
             unit = self._open(dest)
             if isinstance(result, Failure):
                 self.errors.write(result)
-                tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
+                if self.watch.failed(result):
+                    tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
             else:
+                self.watch.cleaned += 1
                 unit.write(dest, result)
                 self.unit_records += 1
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
@@ -688,6 +742,7 @@ class Run:
             if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
                 self.unit.commit()
                 self._done(self.unit.name)
+        self.watch.finish()
         if self.unit is not None:  # the last shard, or the stdout stream
             self.unit.commit()
             self._done(self.unit.name)
