@@ -89,7 +89,8 @@ def _scale_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compression", choices=["none", "gz", "zst"], help="compression of shards or stdout (default: zst for shards)")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or a Ray Data job")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to join (default: RAY_ADDRESS or a local Ray)")
-    p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl", help="Ray engine output format")
+    p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl",
+                   help="records as JSONL, or as Parquet with the same columns (the `parquet` extra)")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -131,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="a directory, a URL (s3://, gs://, hf://, file://) or - for stdout")
     p.add_argument("-j", "--jobs", type=at_least(1), default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
@@ -242,7 +243,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         options = _with_corpus_lines(options, args, _config(args).fields())
         cleaner = Cleaner(options, rulebook=cleaner.rulebook)
     config = RunConfig(
-        inputs=tuple(args.paths), out=args.out, options=options,
+        inputs=tuple(args.paths), out=Path(args.out), options=options,
         fields=replace(_config(args).fields(), keep=args.keep_fields, drop=args.drop_fields),
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
@@ -252,16 +253,34 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray
 
-        try:
-            report = run_ray(config, cleaner, address=args.ray_address, output_format=args.output_format)
+        try:  # Ray reaches URLs itself (pyarrow or fsspec); a URL must not pass through Path, which folds its //
+            report = run_ray(replace(config, out=args.out), cleaner, address=args.ray_address, output_format=args.output_format)
         except RayError as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
+        from .io.remote import RemoteError, Staging
         from .runner import RunStopped, WorkerError
 
+        if args.output_format == "parquet" and not _parquet_ready(config):
+            return EXIT_USAGE
         try:
-            report = run(config, cleaner)
+            staging = Staging(args.paths, args.out)  # every URL's backend is there, or nothing is written
+        except RemoteError as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            with staging:
+                config = replace(config, inputs=tuple(staging.local_inputs()), out=staging.local_out())
+                report = run(config, cleaner)
+                if args.output_format == "parquet":
+                    from .io.parquet import convert_outputs
+
+                    convert_outputs(config.out)
+                staging.upload()
+        except RemoteError as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except RunStopped as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE if exc.usage else EXIT_FAILED
@@ -276,6 +295,21 @@ def cmd_clean(args: argparse.Namespace) -> int:
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
+
+
+def _parquet_ready(config) -> bool:
+    """Parquet output needs files and pyarrow; say so before anything is written."""
+    if config.to_stdout:
+        print("cleaner: --output-format parquet writes files: give -o a directory, not -", file=sys.stderr)
+        return False
+    try:
+        from .io.parquet import pyarrow_parquet
+
+        pyarrow_parquet()
+    except ImportError as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 COLOURS = {Label.KEEP: "", Label.TITLE: "\033[1m", Label.DROP: "\033[31m", Label.COMMENT: "\033[36m"}

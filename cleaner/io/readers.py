@@ -251,6 +251,25 @@ def record_to_item(record: dict[str, Any], where: str, lineno: int | str, dest: 
     return Item(dest, doc=doc)
 
 
+def read_parquet(path: Path, rel: str, fields: Fields, _meter: Meter | None = None, dest: Dest | None = None,
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Rows of a Parquet file as records (a null is an absent field), read a batch at a time (the `parquet` extra)."""
+    from .parquet import pyarrow_parquet
+
+    dest = dest or Dest("jsonl", Source(path, rel, "parquet").output_name)
+    try:
+        table = pyarrow_parquet().ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - not Parquet, truncated: the file fails, named
+        yield Item(dest, failure=Failure(rel, str(path), "read", f"cannot read Parquet: {exc}"))
+        return
+    row = 0
+    for batch in table.iter_batches(batch_size=256):
+        for values in batch.to_pylist():
+            row += 1
+            record = {k: v for k, v in values.items() if v is not None}
+            yield record_to_item(record, f"{path}:{row}", row, dest, fields, max_bytes)
+
+
 def missing_field(record: dict[str, Any], fields: Fields) -> str:
     """The read failure of a record without its content field, naming the keys it does have."""
     wanted = {"text": f"'{fields.text}'", "html": f"'{fields.html}'"}.get(fields.explicit, f"'{fields.text}' (or '{fields.html}')")
@@ -269,6 +288,9 @@ def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None =
     """Every item of one input, in order."""
     if source.kind == "jsonl":
         yield from read_jsonl(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name), max_bytes)
+    elif source.kind == "parquet":
+        assert source.path is not None
+        yield from read_parquet(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name), max_bytes)
     elif source.kind == "warc":
         assert source.path is not None
         yield from read_warc(source.path, source.rel, meter, dest, max_bytes)
