@@ -294,6 +294,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
+    if args.engine == "local" and report.documents_in:
+        print(report.summary.text(report.documents_failed), file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
 
 

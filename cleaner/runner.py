@@ -39,6 +39,7 @@ from .io.streams import COMPRESSIONS, Meter, Sink
 from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
 from .model import Cleaned, Document, Failure, Kind, RunMode
 from .pipeline import Cleaner, Options
+from .report import Summary
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
 DEFAULT_SHARD_SIZE = 10_000
@@ -79,6 +80,7 @@ class Report:
     held_back: Counter = field(default_factory=Counter)  # rule -> documents where it was held back
     warnings: Counter = field(default_factory=Counter)  # kind ("encoding", "duplicate-id", ...) -> documents
     notes: list[dict] = field(default_factory=list)  # the first FAILURES_IN_REPORT documents with timeouts, held-back rules or warnings
+    summary: Summary = field(default_factory=Summary)  # for people: the end-of-run summary and report.html
 
     def add(self, result: Cleaned | Failure, size: int = 0) -> None:
         self.documents_in += 1
@@ -89,6 +91,7 @@ class Report:
                 self.failures.append(result)
             return
         self.documents_out += 1
+        self.summary.add(result)
         self.comments += len(result.comments)
         for removal in result.removed:
             self.lines_removed[removal.rule] += 1
@@ -127,13 +130,14 @@ class Report:
                 "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
                 "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
                 "rule_timeouts": dict(self.rule_timeouts), "held_back": dict(self.held_back),
-                "warnings": dict(self.warnings), "notes": self.notes}
+                "warnings": dict(self.warnings), "notes": self.notes, "summary": self.summary.state()}
 
     @classmethod
     def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
         counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "chars_removed", "rule_timeouts", "held_back", "warnings")}
         plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
-        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])))
+        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])),
+                   summary=Summary.from_state(state.get("summary")))
 
 
 # --------------------------------------------------------------------------- workers
@@ -798,6 +802,7 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
     job.report.seconds = time.perf_counter() - started
     if not config.to_stdout:
         write_report(config.out, job.report, cleaner)
+        job.report.summary.write_html(config.out / "report.html")
     return job.report
 
 
