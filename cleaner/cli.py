@@ -1,4 +1,4 @@
-"""The command line: clean, explain, rules list|check, eval, fix, check, config.
+"""The command line: clean, explain, rules list|check, eval, train, fix, check, config.
 
 Exit status: 0 all good, 1 some document failed (or a check found problems), 2 bad
 arguments or unreadable rules.
@@ -163,14 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs and the config's)")
     _config_args(q)
 
-    p = sub.add_parser("eval", help="score against gold records (../shared/eval format)")
-    p.add_argument("gold", type=Path, metavar="GOLD.jsonl[.gz]")
-    p.add_argument("--mode", choices=["html", "text"], default="html")
-    p.add_argument("--limit", type=int, default=None)
+    p = sub.add_parser("eval", help="score against gold records (../shared/eval format), several sets in one run")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("--mode", choices=["html", "text", "both"], default="html")
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
-    p.add_argument("--worst", type=int, default=10, help="list this many worst pages")
+    _gold_args(p)
+    p.add_argument("--worst", type=int, default=None, metavar="N",
+                   help="list this many worst pages per set (default: 10 for one set, none for several)")
     _corpus_args(p)
     _rule_args(p)
+
+    p = sub.add_parser("train", help="fit the learned parts on gold records and write their model files")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
+                   help="folder for the model files (with --held-out-all: one subfolder per group)")
+    held = p.add_mutually_exclusive_group()
+    held.add_argument("--hold-out", metavar="GROUP", help="leave out the pages of this group (a set, or wcxb-dev.0/.1)")
+    held.add_argument("--held-out-all", action="store_true", help="one fit per group without it, into OUT/<GROUP>/")
+    p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
 
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -183,6 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
     _rule_args(p)
     _inplace_parsers(sub)
     return parser
+
+
+def _gold_args(p: argparse.ArgumentParser) -> None:
+    """Flags of the commands that score gold sets."""
+    p.add_argument("--limit", type=at_least(1), default=None, metavar="N", help="score the first N pages of each set")
+    p.add_argument("--held-out-models", type=Path, metavar="ROOT",
+                   help="score each page with the models in ROOT/<its group> (`cleaner train --held-out-all -o ROOT`)")
+    p.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="write the figures and every page's scores here")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=2, metavar="N", help="worker processes (default: 2)")
 
 
 def _corpus_args(p: argparse.ArgumentParser) -> None:
@@ -218,7 +238,8 @@ def _inplace_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval,
-               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine}[args.command]
+               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine,
+               "train": cmd_train}[args.command]
     try:
         return handler(args)
     except RuleError as exc:
@@ -361,25 +382,52 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
+def _gold_job(args: argparse.Namespace, systems: tuple[str, ...]):
+    """The EvalJob the gold flags describe, or an error message a user can act on."""
+    from .evaluation import EvalJob, heldout_group, load_set
+
+    missing = [str(p) for p in args.gold if not p.is_file()]
+    if missing:
+        return f"no such gold file: {', '.join(missing)}"
+    modes = ("html", "text") if args.mode == "both" else (args.mode,)
+    sets = tuple(load_set(path, limit=args.limit, modes=modes) for path in args.gold)
+    if len({s.name for s in sets}) < len(sets):
+        return "a gold set is named twice"
+    if args.held_out_models is not None:
+        groups = sorted({heldout_group(s.name, r) for s in sets for r in s.records})
+        absent = [g for g in groups if not (args.held_out_models / g).is_dir()]
+        if absent:
+            return (f"--held-out-models {args.held_out_models} has no models for {', '.join(absent)}; "
+                    f"build them with `cleaner train GOLD... --held-out-all -o {args.held_out_models}`")
+    base = _options(args)
+    options = {}
+    for gold in sets:
+        options[gold.name] = base
+        if getattr(args, "corpus_lines", False):  # counted over the set's page_text, as `clean --corpus-lines` counts its inputs
+            from .corpus import MIN_DOCS, count_texts
+
+            counts = count_texts(r.get("page_text") or "" for r in gold.records)
+            options[gold.name] = replace(base, corpus=counts.template(args.min_docs or MIN_DOCS))
+            corpus = options[gold.name].corpus
+            print(f"{gold.name}: corpus lines: {len(corpus.keys)} lines in >= {corpus.min_docs} of {counts.documents} pages",
+                  file=sys.stderr)
+    for gold in sets:
+        print(f"{gold.name}: {len(gold.records)} pages ({gold.metric} metric)", file=sys.stderr)
+    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, format_report, read_gold, trafilatura_baseline
+    from .evaluation import format_multi, run_job, write_json
 
-    records, skipped = read_gold(args.gold, limit=args.limit)
-    options = _options(args)
-    if args.corpus_lines:  # counted over the page_text of every record, as `clean --corpus-lines` counts its inputs
-        from .corpus import MIN_DOCS, count_texts
-
-        counts = count_texts(r.get("page_text") or "" for r in records)
-        options = replace(options, corpus=counts.template(args.min_docs or MIN_DOCS))
-        print(f"corpus lines: {len(options.corpus.keys)} lines in >= {options.corpus.min_docs} of {counts.documents} pages",
-              file=sys.stderr)
-    cleaner = Cleaner(options)
-    predictors = {"cleaner": predictor(cleaner)}
-    if "trafilatura" in args.baseline:
-        predictors["trafilatura"] = trafilatura_baseline
-    print(f"{args.gold}: {len(records)} pages scored, {skipped} skipped (page_text_gold_recall < 0.5)", file=sys.stderr)
-    report = evaluate(records, predictors, mode=args.mode, worst=args.worst, progress=sys.stderr.isatty())
-    print(format_report(report))
+    job = _gold_job(args, ("cleaner", *dict.fromkeys(args.baseline)))
+    if isinstance(job, str):
+        print(f"cleaner: {job}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_job(job, jobs=args.jobs, progress=sys.stderr.isatty())
+    worst = args.worst if args.worst is not None else (10 if len(job.sets) == 1 else 0)
+    print(format_multi(report, worst=worst), end="")
+    if args.json_out:
+        write_json(report, args.json_out)
     return EXIT_OK
 
 
@@ -393,6 +441,24 @@ def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Op
     print(f"cleaner: corpus lines: {len(corpus.keys)} lines recur in >= {corpus.min_docs} of {counts.documents} documents "
           f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return replace(options, corpus=corpus)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainingError, train
+
+    missing = [str(path) for path in args.gold if not path.is_file()]
+    if missing:
+        print(f"cleaner train: no such gold file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = train(args.gold, args.out, hold_out=args.hold_out, held_out_all=args.held_out_all,
+                        parts=args.part, cache=args.cache, progress=True)
+    except TrainingError as exc:
+        print(f"cleaner train: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(path)
+    return EXIT_OK
 
 
 def cmd_mine(args: argparse.Namespace) -> int:

@@ -199,7 +199,8 @@ class Page:
         line = self.lines[i]
         self.lines[i] = Line(line.no, line.text, label, reason)
         if label is Label.DROP and not line.blank:
-            self.removed.append(Removal(reason, line.text if removed_text is None else removed_text, line.no))
+            rule = reason.partition(" ")[0]  # "model/line 0.12": the score shows in explain, the rule id is model/line
+            self.removed.append(Removal(rule, line.text if removed_text is None else removed_text, line.no))
 
     def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
         self.cache.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import threads
+from . import linescore, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
@@ -96,8 +96,8 @@ class Cleaner:
         page.posts = threads.split_posts(page)
         return page
 
-    def labelled(self, content: str) -> Page:
-        """One pass of rules and heuristics over a text."""
+    def labelled(self, content: str, *, learned: bool = True) -> Page:
+        """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
         lines = split_lines(content)
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
@@ -106,6 +106,9 @@ class Cleaner:
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds)
+        forest = linescore.load_model(self.options.models_dir) if learned else None
+        if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
+            linescore.rescore(page, forest)
         return page
 
     def rules(self, page: Page) -> None:

@@ -326,6 +326,7 @@ class Rulebook:
             json.dumps([r.to_json() for r in sorted(rules, key=lambda r: r.id)], sort_keys=True).encode()
         ).hexdigest()[:16]
         self.timeouts: list[str] = []  # rule ids that hit the regex timeout, reset per document by the caller
+        self.fired: set[str] = set()  # ids of the rules that matched since a caller cleared it (`rules audit` reads it)
 
     def _candidates(self, zone: str, words: int, first: str) -> "_Bucket":
         """The regex patterns that could fire on a line of `words` words in `zone` starting with

@@ -127,6 +127,7 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
             hit = match_line(rulebook, line.text, where, cache, lang)
         if hit is None:
             continue
+        rulebook.fired.add(hit.rule.id)
         page.signals.update(hit.rule.signals)
         page.line_signals[i] = hit.rule.signals
         ACTIONS[hit.rule.action](page, i, hit)

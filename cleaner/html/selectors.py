@@ -104,7 +104,8 @@ class Selectors:
     thread, the element starts a new post.
     """
 
-    def __init__(self, rules: tuple[Rule, ...]):
+    def __init__(self, rules: tuple[Rule, ...], fired: set[str] | None = None):
+        self.fired = set() if fired is None else fired  # the rulebook's record of rules that matched
         self.by_action = {a: [(r, [_Pattern.of(p) for p in r.patterns]) for r in rules if r.action == a]
                           for a in SELECTOR_ACTIONS}
 
@@ -118,6 +119,7 @@ class Selectors:
                 for el in pattern.xpath(tree):
                     if isinstance(el, etree._Element) and el not in found:
                         found[el] = rule
+        self.fired.update(rule.id for rule in found.values())
         return found
 
     def prune(self, tree: etree._Element, names: Names | None = None) -> list[Removal]:
@@ -205,7 +207,7 @@ def selectors_for(rulebook: Rulebook) -> Selectors:
     """The compiled selectors of a rulebook, built on first use and kept with it."""
     compiled = _SELECTORS.get(rulebook)
     if compiled is None:
-        compiled = _SELECTORS[rulebook] = Selectors(rulebook.selector_rules)
+        compiled = _SELECTORS[rulebook] = Selectors(rulebook.selector_rules, rulebook.fired)
     return compiled
 
 
