@@ -19,8 +19,9 @@ from .io.discover import DEFAULT_SIDECAR, suffix_of
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
-from .regexlint import rule_warnings
-from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
+from .rulebook import builtin_rules_dir, check_examples, parse_dirs
+from .rulebook.regexlint import rule_warnings
+from .rulebook.yamlfile import FileProblems
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                "train": cmd_train}[args.command]
     try:
         return handler(args)
-    except RuleError as exc:
+    except FileProblems as exc:  # broken rule packs or config: every file:line problem at once
         print("\n".join(exc.problems), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -18,16 +18,17 @@ from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
-from .options import Options, TextThresholds
-from .rulebook import BUDGET, Rulebook, load
-from .text import (apply_rules, apply_truncate, choose_title, find_core, first_prose, label_captions, label_head,
-                   label_menu_lines, label_tail, label_template, label_title_repeat, settle, strip_dateline)
+from .options import Options, TextThresholds, ThreadThresholds
+from .rulebook import Rulebook, load
+from .rulebook.apply import apply_rules, first_prose
+from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
+                   label_template, label_title_repeat, settle, strip_dateline)
 from .distribution import version
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
 
-def heuristics(page: Page, t: TextThresholds) -> None:
+def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
     The comment thread is looked for once the article core is known; a learned line stage
@@ -37,7 +38,7 @@ def heuristics(page: Page, t: TextThresholds) -> None:
     label_template(page, t)
     label_captions(page, t)
     start, stop = find_core(page, t)
-    if threads.find_start(page, threads.article_from(page, start, stop)) is not None and stop > page.article_end:
+    if threads.find_start(page, threads.article_from(page, start, stop, tt), tt) is not None and stop > page.article_end:
         start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end
@@ -66,7 +67,6 @@ class Cleaner:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        BUDGET.new_document()
         return PATHS[doc.kind](self, doc)
 
     def explain(self, doc: Document) -> list[Line]:
@@ -93,7 +93,7 @@ class Cleaner:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
         page = self.labelled(content)
         settle(page, self.labelled)  # cleaning the result again changes nothing
-        page.posts = threads.split_posts(page)
+        page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
     def labelled(self, content: str, *, learned: bool = True) -> Page:
@@ -102,10 +102,9 @@ class Cleaner:
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
-        BUDGET.new_document()
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
-        heuristics(page, self.options.thresholds)
+        heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
             linescore.rescore(page, forest)
@@ -129,7 +128,7 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
-        extracted = extract(doc, self.rulebook)
+        extracted = extract(doc, self.rulebook, self.options.html_thresholds)
         # A page-type stage goes here: after extraction, before the line stages that would follow its type.
         page = self.body_page(extracted)
         posts, looked = self.comment_posts(extracted, page)
@@ -145,7 +144,7 @@ class Cleaner:
         page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
         label_title_repeat(page, extracted.meta.get("title", ""))
         self.rules(page)
-        label_menu_lines(page)
+        label_menu_lines(page, self.options.html_thresholds)
         apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
         page.keep_undecided(page.article_end)
         return page
@@ -156,14 +155,16 @@ class Cleaner:
         Returns the posts and the thread pages looked at (for `explain`); a source without
         prose is recorded as removed under heuristic/not-a-thread.
         """
-        posts = threads.split_posts(page)
+        tt = self.options.thread_thresholds
+        posts = threads.split_posts(page, tt)
         looked: list[Page] = []
         for text, boundaries in thread_sources(extracted):
             thread = threads.thread_page(text, page.lang, boundaries)
+            thread.budget = page.budget  # one regex budget per document
             apply_rules(thread, self.rulebook, Where.TAIL)  # a truncate marker (a form heading) only drops itself here
-            found = threads.split_posts(thread)
+            found = threads.split_posts(thread, tt)
             looked.append(thread)
-            if threads.is_thread(found, page.lang):
+            if threads.is_thread(found, page.lang, tt):
                 page.removed.extend(thread.removed)
                 return posts + tuple(Post(p.index + len(posts), p.text) for p in found), looked
             threads.not_a_thread(thread)
@@ -175,8 +176,8 @@ class Cleaner:
     def assemble(self, doc: Document, page: Page, posts: tuple[Post, ...], extra_meta: dict | None = None) -> Cleaned:
         kept = [i for i, line in enumerate(page.lines) if line.label is Label.KEEP]
         meta = {**doc.meta, **(extra_meta or {}), "language": page.lang, "cleaner": self.stamp}
-        if page.timeouts:
-            meta["rule_timeouts"] = sorted(set(page.timeouts))
+        if page.budget.timeouts:
+            meta["rule_timeouts"] = sorted(set(page.budget.timeouts))
         if page.held_back:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import rulebook
+from cleaner.rulebook import book
 from cleaner.cli import main
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Cleaner, Options
-from cleaner.regexlint import risks
+from cleaner.rulebook.regexlint import risks
 from cleaner.rulebook import RuleError, load
 from cleaner.runner import RunConfig, run
 
@@ -82,7 +82,7 @@ EVIL_LINE = "a" * 40 + "!"  # (a|aa)+$ tries about 1.6e8 ways to split this befo
 @pytest.fixture
 def quick_timeout(monkeypatch):
     """A shorter regex timeout keeps these tests quick; the mechanism is the same."""
-    monkeypatch.setattr(rulebook, "REGEX_TIMEOUT", 0.2)
+    monkeypatch.setattr(book, "REGEX_TIMEOUT", 0.2)
     return 0.2
 
 

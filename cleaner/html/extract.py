@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Document, Removal
+from ..options import HtmlThresholds
 from ..rulebook import Rulebook
 from .metadata import declared_language, metadata
 from .opinions import justext_opinion, page_chars, second_opinion, tables_opinion
@@ -46,7 +47,7 @@ def _tick() -> None:
         reset_caches()
 
 
-def extract(doc: Document, rulebook: Rulebook) -> Extracted:
+def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
     """Parse, apply the selector rules and the tree heuristics, run trafilatura, and get a second
     opinion where its body looks wrong (jusText, tables kept, precision mode); never fetches the page's URL."""
     import trafilatura
@@ -58,16 +59,16 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
     compiled = selectors_for(rulebook)
     names = Names.of(tree)
     removed = tuple(compiled.prune(tree, names))
-    thread = compiled.thread(tree, names)
-    removed += tuple(drop_after_thread(tree, thread))
-    removed += tuple(drop_link_lists(tree))
-    removed += tuple(drop_hidden_copies(tree, names))
+    thread = compiled.thread(tree, names, t)
+    removed += tuple(drop_after_thread(tree, thread, t))
+    removed += tuple(drop_link_lists(tree, t))
+    removed += tuple(drop_hidden_copies(tree, names, t))
     removed += tuple(drop_nested_posts(tree, names))
     if "twitter-tweet" in names.tokens:
         keep_embedded_tweets(tree)
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
-    wrap_loose_text(tree)
+    wrap_loose_text(tree, t)
     url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
     # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,
@@ -82,10 +83,10 @@ def extract(doc: Document, rulebook: Rulebook) -> Extracted:
             meta["extractor"] = "trafilatura-baseline"
         return Extracted(text, "", meta, removed, thread, lang)
     shown = page_chars(tree)
-    body, dropped = justext_opinion(tree, result.text or "", shown, lang)
+    body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):
-        result = tables_opinion(tree, unwrapped, result, url, shown)
-        body, dropped = second_opinion(tree, result.text or "", meta, url)
+        result = tables_opinion(tree, unwrapped, result, url, shown, t)
+        body, dropped = second_opinion(tree, result.text or "", meta, url, t)
     return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
 
 
