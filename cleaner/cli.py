@@ -51,6 +51,8 @@ def _options(args: argparse.Namespace) -> Options:
     options = _config(args).options(timeout=getattr(args, "timeout", 30.0))
     if getattr(args, "max_bytes", None) is not None:
         options = replace(options, max_bytes=args.max_bytes)
+    if getattr(args, "text_format", "text") != "text" or getattr(args, "links", False):
+        options = replace(options, text_format=args.text_format, links=args.links)
     share = getattr(args, "max_rule_share", None)
     if share is not None:  # one share for every rule: truncate cuts are guarded by the same figure
         options = replace(options, max_rule_share=share, thresholds=replace(options.thresholds, max_truncate_share=share))
@@ -142,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-fields", type=_names, metavar="F,F", help="the only input fields carried into metadata")
     p.add_argument("--drop-fields", type=_names, default=(), metavar="F,F", help="input fields left out of metadata")
     p.add_argument("--max-failures", type=at_least(1), metavar="N", help="stop the run after N failed documents")
+    p.add_argument("--format", choices=["text", "markdown"], default="text", dest="text_format",
+                   help="the article as plain text, or as Markdown with headings, lists and tables")
+    p.add_argument("--links", action="store_true", help="with --format markdown: keep links")
     p.add_argument("--source", metavar="NAME", help="the records' dolma `source` (default: each input's name)")
     p.add_argument("--no-removed", action="store_true", help="leave `removed` and its `attributes` spans out of the records")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, threads
+from . import linescore, markdown, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
@@ -67,7 +67,10 @@ class Cleaner:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        return PATHS[doc.kind](self, doc)
+        cleaned = PATHS[doc.kind](self, doc)
+        if self.options.text_format == "markdown":
+            cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
+        return cleaned
 
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
