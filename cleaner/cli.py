@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show each line of a document: kept, removed and why, or comment")
     p.add_argument("file", type=Path)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    p.add_argument("--id", metavar="ID", help="explain the record with this id of a JSONL file")
+    p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
+    p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
+    p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     _guard_args(p)
     _rule_args(p)
 
@@ -346,19 +350,47 @@ COLOURS = {Label.KEEP: "", Label.TITLE: "\033[1m", Label.DROP: "\033[31m", Label
 TAGS = {Label.KEEP: "keep", Label.TITLE: "title", Label.DROP: "drop", Label.COMMENT: "comment", Label.UNDECIDED: "?"}
 
 
+def _record(args: argparse.Namespace) -> Document | str:
+    """The record `--id` names in a JSONL file, read as `clean` reads it; or an error message."""
+    from .io.discover import JSONL_SUFFIXES
+    from .io.readers import read_jsonl
+
+    if suffix_of(args.file) not in JSONL_SUFFIXES:
+        return f"{args.file}: --id names a record of a JSONL file"
+    seen = []
+    for item in read_jsonl(args.file, args.file.name, _config(args).fields()):
+        found = item.doc.id if item.doc is not None else item.failure.id if item.failure is not None else None
+        if found == args.id:
+            return item.doc if item.doc is not None else f"{item.failure.source}: {item.failure.message}"
+        if found is not None and len(seen) < 5:
+            seen.append(found)
+    return f"{args.file}: no record with id {args.id!r} (the first ids: {', '.join(seen) or 'none'})"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
     kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
-    try:
-        decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-    except (OSError, ValueError) as exc:
-        print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    content = decoded.text
-    for warning in decoded.warnings:
-        print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
+    from .io.discover import JSONL_SUFFIXES
+
+    if args.id is None and suffix_of(args.file) in JSONL_SUFFIXES:
+        print(f"cleaner: {printable(str(args.file))} holds records: name one with --id ID", file=sys.stderr)
+        return EXIT_USAGE
+    if args.id is not None:
+        doc = _record(args)
+        if isinstance(doc, str):
+            print(f"cleaner: {printable(doc)}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        try:
+            decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
+        except (OSError, ValueError) as exc:
+            print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        for warning in decoded.warnings:
+            print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
+        doc = Document(str(args.file), kind, decoded.text)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    lines = cleaner.explain(Document(str(args.file), kind, content))
+    lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import linescore, markdown, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
+from .html import leftout
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
@@ -84,7 +85,8 @@ class Cleaner:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
             lines += [replace(line, no=offset + 1 + line.no) for line in thread.lines]
-        return lines
+        missed = leftout.left_out(doc.content, [line.text for line in lines] + [extracted.comments])
+        return lines + [Line(0, ""), *(Line(0, text, Label.DROP, leftout.REASON) for text in missed)] if missed else lines
 
     # ----------------------------------------------------------------------- text
 
