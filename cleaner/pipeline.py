@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, threads
+from . import linescore, markdown, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, thread_sources
+from .html import leftout
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
@@ -67,7 +68,10 @@ class Cleaner:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        return PATHS[doc.kind](self, doc)
+        cleaned = PATHS[doc.kind](self, doc)
+        if self.options.text_format == "markdown":
+            cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
+        return cleaned
 
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
@@ -81,7 +85,8 @@ class Cleaner:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
             lines += [replace(line, no=offset + 1 + line.no) for line in thread.lines]
-        return lines
+        missed = leftout.left_out(doc.content, [line.text for line in lines] + [extracted.comments])
+        return lines + [Line(0, ""), *(Line(0, text, Label.DROP, leftout.REASON) for text in missed)] if missed else lines
 
     # ----------------------------------------------------------------------- text
 

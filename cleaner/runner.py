@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 from tqdm import tqdm
 
 from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
-from .io.readers import Fields, read_file, read_source
+from .io.readers import MISSING_FIELD, Fields, read_file, read_source
 from .io.streams import COMPRESSIONS, Meter, Sink
 from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
 from .model import Cleaned, Failure, RunMode
@@ -34,6 +34,7 @@ from .options import Options
 from .pipeline import Cleaner
 from .rundir import ERRORS, REPORT, ErrorLog, Lock, State, consistent, run_file
 from .workers import END, MACHINE_ERRNOS, Result, results
+from .report import Summary
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
 DEFAULT_SHARD_SIZE = 10_000
@@ -57,6 +58,7 @@ class Report:
     held_back: Counter = field(default_factory=Counter)  # rule -> documents where it was held back
     warnings: Counter = field(default_factory=Counter)  # kind ("encoding", "duplicate-id", ...) -> documents
     notes: list[dict] = field(default_factory=list)  # the first FAILURES_IN_REPORT documents with timeouts, held-back rules or warnings
+    summary: Summary = field(default_factory=Summary)  # for people: the end-of-run summary and report.html
 
     def add(self, result: Cleaned | Failure, size: int = 0) -> None:
         self.documents_in += 1
@@ -67,6 +69,7 @@ class Report:
                 self.failures.append(result)
             return
         self.documents_out += 1
+        self.summary.add(result)
         self.comments += len(result.comments)
         for removal in result.removed:
             self.lines_removed[removal.rule] += 1
@@ -105,13 +108,63 @@ class Report:
                 "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
                 "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
                 "rule_timeouts": dict(self.rule_timeouts), "held_back": dict(self.held_back),
-                "warnings": dict(self.warnings), "notes": self.notes}
+                "warnings": dict(self.warnings), "notes": self.notes, "summary": self.summary.state()}
 
     @classmethod
     def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
         counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "chars_removed", "rule_timeouts", "held_back", "warnings")}
         plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
-        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])))
+        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])),
+                   summary=Summary.from_state(state.get("summary")))
+
+
+class RunStopped(RuntimeError):
+    """The run stopped early: --max-failures was reached, or no record has the content field (`usage`)."""
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+MISSING_FIELD_PROBE = 100  # this many records without their content field and none cleaned: the field name is wrong
+
+
+class FailureWatch:
+    """Failures as a person should see them: a missing content field once, not once per record; stops
+    the run at --max-failures, or when the first records all lack the field (one error listing their keys)."""
+
+    def __init__(self, max_failures: int | None):
+        self.max_failures, self.failures, self.cleaned = max_failures, 0, 0
+        self.missing, self.keys, self.first_missing = 0, set(), ""
+
+    def failed(self, failure: Failure) -> bool:
+        """Count a failure; True when it should be printed."""
+        self.failures += 1
+        show = True
+        if failure.stage == "read" and failure.message.startswith(MISSING_FIELD):
+            self.missing += 1
+            head, _, keys = failure.message.partition("; its keys: ")
+            self.keys.update(k for k in keys.split(", ") if k and k != "none")
+            show, self.first_missing = not self.first_missing, self.first_missing or head
+        if self.cleaned == 0 and self.missing >= MISSING_FIELD_PROBE and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.max_failures is not None and self.failures >= self.max_failures:
+            raise RunStopped(f"stopped after {self.failures} failed documents (--max-failures {self.max_failures}); "
+                             f"each is listed in errors.jsonl")
+        return show
+
+    def finish(self) -> None:
+        """At the end: a run where every document lacked its content field is one error."""
+        if self.cleaned == 0 and self.missing and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.missing > 1:
+            tqdm.write(f"cleaner: {self.missing} records in all had {self.first_missing[0].lower()}{self.first_missing[1:]}"
+                       f" (each is in errors.jsonl)", file=sys.stderr)
+
+    def missing_message(self) -> str:
+        keys = ", ".join(sorted(self.keys)) or "none"
+        return (f"{self.first_missing}: not one of {self.missing} records has it; their keys: {keys}. "
+                f"Name the field with --text-field or --html-field (or `text-field` in the config)")
 
 
 # --------------------------------------------------------------------------- configuration
@@ -131,6 +184,7 @@ class RunConfig:
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
     source: str | None = None  # the records' dolma `source`; None: each input's name
     removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+    max_failures: int | None = None  # stop the run after this many failed documents
 
     @property
     def record_shape(self) -> dict:
@@ -159,7 +213,7 @@ class RunConfig:
         listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
         return {"inputs": inputs, "resumable": "-" not in self.inputs, "listing": listing, "glob": self.glob, "mode": self.mode,
                 "shard_size": self.shard_size_or_default,
-                "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "compression": self.compression_or_default, "fields": json.loads(json.dumps(asdict(self.fields))), "cleaner": cleaner.stamp,
                 "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
@@ -350,6 +404,7 @@ class Run:
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
         self.shape = config.record_shape
         markers = self._resume() if self.state else []
+        self.watch = FailureWatch(config.max_failures)
         last = markers[-1] if markers else None
         self.unit_index = len(markers)
         self.items_done = last["items"] if last else 0
@@ -402,14 +457,17 @@ class Run:
             self.report.add(result, size)
             if isinstance(result, Failure):
                 self.errors.write(result)
-                tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
+                if self.watch.failed(result):
+                    tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
             else:
+                self.watch.cleaned += 1
                 self.unit_records += 1
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
             if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
                 self._done(self.unit.name, "", self.unit.commit())
+        self.watch.finish()
         if self.unit is not None:  # the last shard, or the stdout stream
             self._done(self.unit.name, "", self.unit.commit())
 
@@ -498,6 +556,7 @@ def _run(config: RunConfig, cleaner: Cleaner, started: float) -> Report:
     job.report.seconds = time.perf_counter() - started
     if not config.to_stdout and (job.wrote or not _finished(config.out, job.report)):
         write_report(config.out, job.report, cleaner)
+        job.report.summary.write_html(config.out / "report.html")
     return job.report
 
 
