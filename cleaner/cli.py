@@ -1,4 +1,4 @@
-"""The command line: clean, explain, rules list|check, eval, fix, check, config.
+"""The command line: clean, explain, rules list|check, eval, train, fix, check, config.
 
 Exit status: 0 all good, 1 some document failed (or a check found problems), 2 bad
 arguments or unreadable rules.
@@ -14,9 +14,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
-from .model import Document, Kind, Label
+from .io.decode import decode_document
+from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.writers import printable
+from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
 from .regexlint import rule_warnings
 from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
@@ -106,9 +107,19 @@ def at_least(low: int):
     return parse
 
 
+class VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .distribution import version
+
+        print(f"cleaner {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip page chrome from scraped documents; separate comments.")
-    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")
@@ -119,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+    p.add_argument("--source", metavar="NAME", help="the records' dolma `source` (default: each input's name)")
+    p.add_argument("--no-removed", action="store_true", help="leave `removed` and its `attributes` spans out of the records")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     _corpus_args(p)
     _guard_args(p)
@@ -154,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list this many worst pages per set (default: 10 for one set, none for several)")
     _corpus_args(p)
     _rule_args(p)
+
+    p = sub.add_parser("train", help="fit the learned parts on gold records and write their model files")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
+                   help="folder for the model files (with --held-out-all: one subfolder per group)")
+    held = p.add_mutually_exclusive_group()
+    held.add_argument("--hold-out", metavar="GROUP", help="leave out the pages of this group (a set, or wcxb-dev.0/.1)")
+    held.add_argument("--held-out-all", action="store_true", help="one fit per group without it, into OUT/<GROUP>/")
+    p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
 
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -210,7 +233,8 @@ def _inplace_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"clean": cmd_clean, "explain": cmd_explain, "rules": cmd_rules, "eval": cmd_eval,
-               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine}[args.command]
+               "fix": cmd_inplace, "check": cmd_inplace, "config": cmd_config, "mine": cmd_mine,
+               "train": cmd_train}[args.command]
     try:
         return handler(args)
     except RuleError as exc:
@@ -240,6 +264,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
         sidecars=_config(args)["comments"] or DEFAULT_SIDECAR,
+        source=args.source, removed=not args.no_removed,
     )
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray
@@ -283,12 +308,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for warning in decoded.warnings:
         print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    if kind is Kind.HTML:
-        from .html import explain_lines
-
-        lines = explain_lines(Document(str(args.file), kind, content), cleaner)
-    else:
-        lines = cleaner.page(content).lines
+    lines = cleaner.explain(Document(str(args.file), kind, content))
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
@@ -407,9 +427,27 @@ def _with_corpus_lines(options: Options, args: argparse.Namespace, fields) -> Op
     return replace(options, corpus=corpus)
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainingError, train
+
+    missing = [str(path) for path in args.gold if not path.is_file()]
+    if missing:
+        print(f"cleaner train: no such gold file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = train(args.gold, args.out, hold_out=args.hold_out, held_out_all=args.held_out_all,
+                        parts=args.part, cache=args.cache, progress=True)
+    except TrainingError as exc:
+        print(f"cleaner train: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
 def cmd_mine(args: argparse.Namespace) -> int:
     from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
-    from .io import Fields, read_inputs
+    from .io.readers import Fields, read_inputs
 
     cleaner = Cleaner(_options(args))
     fields = Fields(text=args.text_field)
@@ -417,7 +455,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
     counts = count_inputs(args.paths, fields, args.glob, jobs=args.jobs)
     docs = ((item.doc.source or item.doc.id, item.doc.content) for item in read_inputs(args.paths, fields, args.glob)
             if item.doc is not None and item.doc.kind is Kind.TEXT)
-    known = lambda line: cleaner.rulebook.match(line, "head") or cleaner.rulebook.match(line, "tail")  # noqa: E731
+    known = lambda line: cleaner.rulebook.match(line, Where.HEAD) or cleaner.rulebook.match(line, Where.TAIL)  # noqa: E731
     found = mine(docs, counts, min_docs=min_docs, limit=args.top, known=known)
     text = proposals_yaml(found, counts.documents, min_docs, " ".join(args.paths))
     if args.out:

@@ -18,7 +18,8 @@ from typing import Any, Callable, Mapping
 
 import regex
 
-from .io import TEXT_SUFFIXES, Fields
+from .io.discover import TEXT_SUFFIXES
+from .io.readers import Fields
 from .rulebook import RuleError, _Map, _suggest, load_yaml
 
 if sys.version_info >= (3, 11):

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from .config import Config
-from .io import JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, Dest, Item, atomic_write, decode, suffix_of
+from .io.decode import DecodeError, decode
+from .io.discover import JSONL_SUFFIXES, TEXT_SUFFIXES, Dest, Item, suffix_of
+from .io.writers import atomic_write
 from .model import Cleaned, Document, Failure, Kind, Post
 from .pipeline import Cleaner
 

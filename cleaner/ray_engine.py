@@ -17,7 +17,11 @@ from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Iterable
 
-from .io import COMPRESSIONS, Dest, Fields, Item, kind_of, line_item, record_line, record_to_item
+from .distribution import install_hint
+from .io.discover import Dest, Item, kind_of
+from .io.readers import Fields, line_item, record_to_item
+from .io.streams import COMPRESSIONS
+from .io.writers import record_line
 from .model import Failure
 from .pipeline import Cleaner, Options
 from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
@@ -37,7 +41,7 @@ def _ray():
         import ray
         import ray.data  # noqa: F401
     except ImportError as exc:
-        raise RayError("the Ray engine needs Ray Data: pip install 'cleaner[ray]'") from exc
+        raise RayError(f"the Ray engine needs Ray Data: {install_hint('ray')}") from exc
     return ray
 
 
@@ -99,9 +103,9 @@ def row_items(rows: Iterable[dict[str, Any]], fields: Fields) -> list[Item]:
 class CleanBatch:
     """A Ray actor's work: the Cleaner is built once per actor, then cleans batch after batch."""
 
-    def __init__(self, options: Options, fields: Fields, kind: str):
+    def __init__(self, options: Options, fields: Fields, kind: str, shape: dict | None = None):
         self.cleaner = Cleaner(options)
-        self.fields, self.kind = fields, kind
+        self.fields, self.kind, self.shape = fields, kind, shape or {}
 
     def __call__(self, batch):
         import pyarrow as pa
@@ -121,7 +125,7 @@ class CleanBatch:
                 entry = removed.setdefault(r.rule, [0, 0])
                 entry[0] += 1
                 entry[1] += len(r.text)
-            out["line"].append(record_line(result))
+            out["line"].append(record_line(result, **self.shape))
             out["failure"].append(None)
             out["stats"].append(json.dumps({"size": size, "comments": len(result.comments), "removed": removed,
                                             "timeouts": list(result.meta.get("rule_timeouts", ()))}))
@@ -198,17 +202,10 @@ def _sink_class():
 
 
 def parquet_table(lines: list[bytes]):
-    """Records as a Parquet table; metadata (free-form, per record) is kept as a JSON string column."""
-    import pyarrow as pa
+    """Records as a Parquet table with the JSONL record's columns (cleaner.parquet)."""
+    from .io.parquet import table_of
 
-    records = [json.loads(line) for line in lines]
-    for record in records:
-        record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False)
-    schema = pa.schema([("id", pa.string()), ("title", pa.string()), ("text", pa.string()),
-                        ("comments", pa.list_(pa.struct([("text", pa.string())]))),
-                        ("removed", pa.list_(pa.struct([("rule", pa.string()), ("text", pa.string())]))),
-                        ("metadata", pa.string())])
-    return pa.Table.from_pylist(records, schema=schema)
+    return table_of(json.loads(line) for line in lines)
 
 
 # --------------------------------------------------------------------------- counting
@@ -270,16 +267,17 @@ def build_dataset(config: RunConfig, jobs: int):
     """The lazy Ray Dataset of cleaned rows (line, failure, stats)."""
     ray = _ray()
     jsonl, parquet = input_paths(config)
+    shape = config.record_shape
     parts = []
     if jsonl:
         files = ray.data.read_binary_files(jsonl, include_paths=True)
         parts.append(files.flat_map(split_lines).map_batches(
-            CleanBatch, fn_constructor_args=(config.options, config.fields, "lines"), batch_size=BATCH_SIZE,
+            CleanBatch, fn_constructor_args=(config.options, config.fields, "lines", shape), batch_size=BATCH_SIZE,
             batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
     if parquet:
         rows = ray.data.read_parquet(parquet, include_paths=True)
         parts.append(rows.map_batches(
-            CleanBatch, fn_constructor_args=(config.options, config.fields, "rows"), batch_size=BATCH_SIZE,
+            CleanBatch, fn_constructor_args=(config.options, config.fields, "rows", shape), batch_size=BATCH_SIZE,
             batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
     return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,19 +19,18 @@ from typing import Any, Iterable, Iterator
 import regex
 import yaml
 
+from .lines import fold, trim, word_count
+from .model import Action, MatchKind, Where
 from .prefilter import first_chars, fold_key, required
 
-ACTIONS = ("drop", "strip", "truncate", "comments-start", "post-boundary")
-WHERES = ("anywhere", "head", "tail")
-MATCH_KINDS = ("line", "regex", "strip", "selector")
+ACTIONS = tuple(Action)
+WHERES = tuple(Where)
+MATCH_KINDS = tuple(MatchKind)
+ANYWHERE = Where.ANYWHERE
 RULE_KEYS = ("id", "description", "match", "where", "max_words", "action", "signals", "examples", "case")
 PACK_KEYS = ("description", "rules")
 EXAMPLE_KEYS = ACTIONS + ("keep",)
 REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
-_WORD = regex.compile(r"\w+")
-_ASCII_WORD = re.compile(r"\w+")  # the same words on ASCII text, found by the faster stdlib engine
-_LEAD = regex.compile(r"[\W_]+")
-_TRAIL = regex.compile(r"(?r)[\W_]+")  # searched backwards from the end: a long line costs no scan
 _SPACE = regex.compile(r"\s+")
 
 
@@ -42,56 +40,6 @@ class RuleError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-_ASCII_EDGE = "".join(c for c in map(chr, range(128)) if not c.isalnum())  # [\W_] of ASCII text, space included
-_SPLIT_ONLY = re.compile("[\x1c-\x1f]")  # the only characters str.split() splits at and regex's \s does not
-
-
-def fold(text: str) -> str:
-    """Case- and space-folded form of a whole line, edge punctuation ignored."""
-    return trim(text.casefold())
-
-
-def trim(text: str) -> str:
-    """Space-collapsed text without the punctuation at its edges ('» Home |' -> 'Home')."""
-    plain = _SPLIT_ONLY.search(text) is None
-    if plain and text.isascii():
-        return " ".join(text.split()).strip(_ASCII_EDGE)  # the same as below, without the regex engine
-    text = " ".join(text.split()) if plain else _SPACE.sub(" ", text)  # the edges' spaces go with their punctuation
-    lead = _LEAD.match(text)
-    start = lead.end() if lead else 0
-    trail = _TRAIL.match(text, start)  # anchored at the end, searching backwards
-    return text[start:trail.start() if trail else len(text)].strip()
-
-
-def fold_words(text: str) -> list[str]:
-    """fold(text).split(), without rewriting a long text's spaces first: only its edge words lose punctuation.
-
-    regex's \\s is a subset of what str.split() splits at, so collapsing spaces changes no word.
-    """
-    words = text.casefold().split()
-    lo, hi = 0, len(words)
-    while lo < hi and _LEAD.fullmatch(words[lo]):
-        lo += 1
-    while hi > lo and _LEAD.fullmatch(words[hi - 1]):
-        hi -= 1
-    words = words[lo:hi]
-    if words:
-        first = words[0]
-        lead = _LEAD.match(first)
-        start = lead.end() if lead else 0
-        trail = _TRAIL.match(first, start) if len(words) == 1 else None
-        words[0] = first[start:trail.start() if trail else len(first)]
-        if len(words) > 1:
-            last = words[-1]
-            trail = _TRAIL.match(last)
-            words[-1] = last[:trail.start() if trail else len(last)]
-    return words
-
-
-def word_count(text: str) -> int:
-    return len((_ASCII_WORD if text.isascii() else _WORD).findall(text))
 
 
 def builtin_rules_dir() -> Path:
@@ -154,10 +102,10 @@ class Rule:
 
     id: str
     description: str
-    kind: str
+    kind: MatchKind
     patterns: tuple[str, ...]
-    action: str
-    where: str = "anywhere"
+    action: Action
+    where: Where = Where.ANYWHERE
     max_words: int | None = None
     signals: tuple[str, ...] = ()
     case_sensitive: bool = False
@@ -174,7 +122,7 @@ class Rule:
 
     def guard_ok(self, text: str, zone: str, words: int | None = None) -> bool:
         """The where/max_words guard that keeps a rule off real sentences; `words` is word_count(text) if known."""
-        if self.where != "anywhere" and zone != self.where:
+        if self.where != ANYWHERE and zone != self.where:
             return False
         return self.max_words is None or (word_count(text) if words is None else words) <= self.max_words
 
@@ -261,8 +209,8 @@ def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str]) -> Rule
     if len(problems) > before:
         return None
     return Rule(
-        id=f"{pack}/{rid}", description=raw["description"].strip(), kind=kind, patterns=tuple(patterns),
-        action=action, where=where, max_words=max_words, signals=tuple(signals or ()),
+        id=f"{pack}/{rid}", description=raw["description"].strip(), kind=MatchKind(kind), patterns=tuple(patterns),
+        action=Action(action), where=Where(where), max_words=max_words, signals=tuple(signals or ()),
         case_sensitive=raw.get("case") == "sensitive", examples=dict(examples), file=str(path), line=raw.line,
     )
 
@@ -284,9 +232,10 @@ def _validate_match(raw: _Map, rid: str, at: str, path: Path, problems: list[str
     if kind == "line" and not all(fold(p) for p in patterns):
         problems.append(f"{path}:{line}: a 'line' pattern of rule '{rid}' has no letters or digits")
     if kind in ("regex", "strip"):
+        flags = "" if raw.get("case") == "sensitive" else "(?i)"
         for pattern in patterns:
             try:
-                regex.compile(pattern)
+                _COMPILED.setdefault((pattern, flags), regex.compile(flags + pattern))  # compiled once: matching reuses it
             except regex.error as exc:
                 problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
     if kind == "selector":
@@ -353,25 +302,24 @@ class Rulebook:
         self.rules = tuple(rules)
         self.packs = packs or {}
         self.by_id = {r.id: r for r in rules}
-        self.line_rules = tuple(r for r in rules if r.kind != "selector")
-        self.selector_rules = tuple(r for r in rules if r.kind == "selector")
+        self.selector_rules = tuple(r for r in rules if r.kind == MatchKind.SELECTOR)
         self._literal: dict[str, list[Rule]] = {}
         self._literal_cs: dict[str, list[Rule]] = {}
         for rule in rules:
-            if rule.kind == "line":
+            if rule.kind == MatchKind.LINE:
                 for pattern in rule.patterns:
                     if rule.case_sensitive:
                         self._literal_cs.setdefault(trim(pattern), []).append(rule)
                     else:
                         self._literal.setdefault(fold(pattern), []).append(rule)
-        self._regex_rules = [r for r in rules if r.kind == "regex"]
+        self._regex_rules = [r for r in rules if r.kind == MatchKind.REGEX]
         self._caps = sorted({r.max_words for r in self._regex_rules if r.max_words is not None})
         self._by_start: dict[tuple[str, int | None, str], _Bucket] = {}
         self._by_line: dict[tuple[str, int, str], _Bucket] = {}  # (zone, words, first) -> bucket, see _line_bucket
         self._inner: dict[str, frozenset[str]] | None = None
         self._first_chars = frozenset().union(*(first_chars(p) or () for r in self._regex_rules for p in r.patterns))
         self._literal_words = max((word_count(k) for k in (*self._literal, *self._literal_cs)), default=0)
-        self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == "strip"]
+        self._strip_rules = [(r, [(_compile(p, r), required(p)) for p in r.patterns]) for r in rules if r.kind == MatchKind.STRIP]
         strip_needs = [needs for _, compiled in self._strip_rules for _, needs in compiled]
         self._strip_needs = None if None in strip_needs else tuple(sorted(set().union(*strip_needs)))
         self.digest = hashlib.sha256(
@@ -398,7 +346,7 @@ class Rulebook:
         if found is None:
             found = self._by_start[key] = _Bucket([
                 (r, _compile(p, r), required(p)) for r in self._regex_rules
-                if r.where in ("anywhere", zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
+                if r.where in (ANYWHERE, zone) and (r.max_words is None or (cap is not None and r.max_words >= cap))
                 for p in r.patterns if (chars := first_chars(p)) is None or first in chars], self._inner_needs())
         return found
 
@@ -418,7 +366,7 @@ class Rulebook:
             self._inner = {n: frozenset(m for m in needs if m != n and m in n) for n in needs}
         return self._inner
 
-    def match(self, text: str, zone: str = "anywhere", words: int | None = None) -> Hit | None:
+    def match(self, text: str, zone: str = ANYWHERE, words: int | None = None) -> Hit | None:
         """The first rule that fires on this line, honouring each rule's guard; `words` is word_count(text) if known."""
         stripped = text.strip()
         if not stripped:
@@ -558,10 +506,8 @@ def _compile(pattern: str, rule: Rule):
 
 def check_examples(rule: Rule) -> list[str]:
     """Run a rule's examples; each failure is a `file:line: message` problem."""
-    if rule.kind == "selector":
-        from . import html
-
-        return html.check_selector_examples(rule)
+    if rule.kind == MatchKind.SELECTOR:
+        return check_selector_examples(rule)
     problems = []
     single = Rulebook([rule])
     for example in rule.examples.get(rule.action) or []:
@@ -579,6 +525,37 @@ def check_examples(rule: Rule) -> list[str]:
             problems.append(f"{rule.location()}: rule '{rule.id}' has a keep example that is not text: {text!r}")
         elif single.match(text, zone=rule.where) is not None:
             problems.append(f"{rule.location()}: rule '{rule.id}' should leave alone but fires on: {text!r}")
+    return problems
+
+
+SELECTOR_ACTIONS = (Action.DROP, Action.COMMENTS_START, Action.POST_BOUNDARY)
+
+
+def check_selector_examples(rule: Rule) -> list[str]:
+    """Run a selector rule's examples: HTML fragments it must match (under its action), or must not (keep)."""
+    import lxml.html
+    from cssselect import GenericTranslator
+    from lxml import etree
+
+    where = f"{rule.location()}: rule '{rule.id}'"
+    if rule.action not in SELECTOR_ACTIONS:
+        return [f"{where} has action {str(rule.action)!r}; a selector rule takes one of {', '.join(SELECTOR_ACTIONS)}"]
+    problems = []
+    translate = GenericTranslator().css_to_xpath
+    xpath = etree.XPath(" | ".join(translate(p, prefix="descendant-or-self::") for p in rule.patterns))
+    parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                                  no_network=True, huge_tree=False)  # as the HTML path parses pages
+    for expect, examples in ((True, rule.examples.get(rule.action) or []), (False, rule.examples.get("keep") or [])):
+        for example in examples:
+            if not isinstance(example, str) or not example.strip():
+                problems.append(f"{where} has an example that is not an HTML fragment: {example!r}")
+                continue
+            root = lxml.html.fragment_fromstring(example, create_parent="div", parser=parser)
+            hits = [el for el in xpath(root) if isinstance(el, etree._Element) and el is not root]
+            if expect and not hits:
+                problems.append(f"{where} should {rule.action} but matches nothing in: {example!r}")
+            elif not expect and hits:
+                problems.append(f"{where} should leave alone but matches <{hits[0].tag}> in: {example!r}")
     return problems
 
 

@@ -33,9 +33,11 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
-                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
-from .model import Cleaned, Document, Failure, Kind
+from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
+from .io.readers import Fields, read_file, read_source
+from .io.streams import COMPRESSIONS, Meter, Sink
+from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
+from .model import Cleaned, Document, Failure, Kind, RunMode
 from .pipeline import Cleaner, Options
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
@@ -335,6 +337,13 @@ class RunConfig:
     shard_size: int | None = None
     compression: str | None = None  # none|gz|zst; shard mode only
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
+    source: str | None = None  # the records' dolma `source`; None: each input's name
+    removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+
+    @property
+    def record_shape(self) -> dict:
+        """Cleaned.to_dict's options for this run's records."""
+        return {"source": self.source, "removed": self.removed}
 
     def sources(self) -> Iterator[Source]:
         return discover(self.inputs, self.glob, self.sidecars)
@@ -344,19 +353,20 @@ class RunConfig:
         return str(self.out) == "-"
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> RunMode:
         if self.to_stdout:
-            return "stdout"
+            return RunMode.STDOUT
         if self.shard_size is not None or self.compression is not None or "-" in self.inputs:
-            return "shards"
-        return "mirror"
+            return RunMode.SHARDS
+        return RunMode.MIRROR
 
     def fingerprint(self, cleaner: Cleaner) -> dict:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
-        listing = signature(self.sources()) if self.mode != "mirror" else None
+        listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
         return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
                 "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+                "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
     @property
@@ -365,7 +375,7 @@ class RunConfig:
 
     @property
     def compression_or_default(self) -> str:
-        return self.compression or ("zst" if self.mode == "shards" else "none")
+        return self.compression or ("zst" if self.mode == RunMode.SHARDS else "none")
 
 
 def signature(sources: Iterable[Source]) -> str:
@@ -487,12 +497,12 @@ class MirrorUnit:
 class FileUnit:
     """One JSONL output file (a per-input output or a shard), renamed into place on commit."""
 
-    def __init__(self, root: Path, name: str):
-        self.name = name
+    def __init__(self, root: Path, name: str, shape: dict | None = None):
+        self.name, self.shape = name, shape or {}
         self.file = JsonlFile(safe_join(root, name))
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.file.write(record_line(cleaned))
+        self.file.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         self.file.commit()
@@ -504,12 +514,12 @@ class FileUnit:
 class StreamUnit:
     """JSONL records on standard output, for a shell pipeline."""
 
-    def __init__(self, compression: str):
-        self.name = "stdout"
+    def __init__(self, compression: str, shape: dict | None = None):
+        self.name, self.shape = "stdout", shape or {}
         self.sink = Sink(sys.stdout.buffer, f"stdout.jsonl{COMPRESSIONS[compression]}")
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.sink.write(record_line(cleaned))
+        self.sink.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         if self.sink.fh is not self.sink.raw:
@@ -624,7 +634,8 @@ class Run:
         self.stdout = config.to_stdout
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
         markers = self.state.resume() if self.state else []
-        if config.mode == "mirror" and self.state is not None:
+        self.shape = config.record_shape
+        if config.mode == RunMode.MIRROR and self.state is not None:
             markers = markers[: mirror_done(config, markers)]
             self.state.truncate(len(markers))
         last = markers[-1] if markers else None
@@ -634,7 +645,7 @@ class Run:
         self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
         self.unit: Any = None
         self.unit_records = 0
-        if config.mode == "shards":
+        if config.mode == RunMode.SHARDS:
             self._drop_stale_shards()
 
     def _drop_stale_shards(self) -> None:
@@ -645,7 +656,7 @@ class Run:
                 part.unlink()
 
     def items(self) -> Iterator[Item]:
-        if self.config.mode == "mirror":
+        if self.config.mode == RunMode.MIRROR:
             return mirror_items(self.config, self.unit_index, self.meter)
         return stream_items(self.config, self.items_done, self.meter)
 
@@ -674,7 +685,7 @@ class Run:
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
-            if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
+            if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
                 self.unit.commit()
                 self._done(self.unit.name)
         if self.unit is not None:  # the last shard, or the stdout stream
@@ -688,11 +699,11 @@ class Run:
 
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
-        if mode == "stdout":
-            return StreamUnit(self.config.compression_or_default)
-        if mode == "shards":
-            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default))
-        return FileUnit(out, dest.rel) if dest.kind == "jsonl" else MirrorUnit(out)
+        if mode == RunMode.STDOUT:
+            return StreamUnit(self.config.compression_or_default, self.shape)
+        if mode == RunMode.SHARDS:
+            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default), self.shape)
+        return FileUnit(out, dest.rel, self.shape) if dest.kind == "jsonl" else MirrorUnit(out)
 
     def _done(self, name: str, sources: str = "") -> None:
         """The unit is on disk: log its errors durably, then leave its marker."""

@@ -20,10 +20,9 @@ from functools import lru_cache
 
 import regex
 
-from .features import features
-from .model import Label, Post
-from .rulebook import fold
-from .text import Page, is_headline, join_lines
+from .features import features, is_headline
+from .lines import fold, join_lines, split_lines, word_count
+from .model import Label, Page, Post
 
 QUOTE_MIN_WORDS = 4  # shorter repeated lines ("Thanks!") may be a poster's own words
 ARTICLE_MIN_CHARS = 300  # prose of the article that must lie above a thread's start
@@ -249,8 +248,9 @@ def _has_words(page: Page, start: int, stop: int) -> bool:
     return any(_live(page, i) and features(page.lines[i].text, page.lang).words >= 3 for i in range(start + 1, stop))
 
 
-def first_prose(page: Page) -> int:
-    """The first good line of the page: a thread needs article prose above it, counted from here."""
+def first_live_prose(page: Page) -> int:
+    """The first good line still in the article or thread (text.first_prose counts labelled lines too):
+    a thread needs article prose above it, counted from here."""
     return next((i for i in range(len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good),
                 len(page.lines))
 
@@ -259,8 +259,14 @@ def article_from(page: Page, core_start: int, core_stop: int) -> int:
     """Where the article may begin: the core, unless the core itself is a run of posts (a long thread
     under a short article wins the prose count), in which case the article is sought from the first prose."""
     if len(post_headers(page, core_start, core_stop)) >= HEADERS_MIN:
-        return min(core_start, first_prose(page))
+        return min(core_start, first_live_prose(page))
     return core_start
+
+
+def heading_alone(page: Page) -> None:
+    """A comments-start heading alone does not make a thread: find_start decides where one starts."""
+    if page.comments_from is not None and page.comments_from - 1 in page.thread_marks:
+        page.comments_from = None
 
 
 def find_start(page: Page, core_start: int = 0) -> int | None:
@@ -299,7 +305,7 @@ def split_posts(page: Page) -> tuple[Post, ...]:
     posts: list[Post] = []
     for group in groups:
         own = _own_lines(page, group, seen)
-        text = join_lines(page, own)
+        text = join_lines(page.lines, own)
         if text:
             posts.append(Post(index=len(posts), text=text))
     return tuple(posts)
@@ -324,3 +330,43 @@ def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
         mine.add(key)
     seen.update(mine)
     return own
+
+
+# --------------------------------------------------------------------------- a thread extracted apart
+
+MIN_THREAD_WORDS = 10  # fewer words left after the chrome rules: not a thread
+
+
+def thread_page(text: str, lang: str, boundaries: frozenset[int] = frozenset()) -> Page:
+    """A comment thread extracted apart from its article, as a page that is all thread.
+
+    Without known post boundaries (trafilatura's comment text) a post starts at each line
+    that sits right under another, as on a flattened forum page.
+    """
+    page = Page(lines=split_lines(text), lang=lang)
+    page.boundaries = set(boundaries)
+    page.comments_from = 0
+    if not boundaries:
+        page.signals.add("forum")
+    return page
+
+
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\W*$")
+
+
+def is_thread(posts: tuple[Post, ...], lang: str) -> bool:
+    """Real comments hold some prose: enough words, a sentence, and not only cut-off teaser snippets."""
+    if sum(word_count(p.text) for p in posts) < MIN_THREAD_WORDS:
+        return False
+    lines = [ln for p in posts for ln in p.text.split("\n") if ln.strip()]
+    if not any(features(ln, lang).terminal and features(ln, lang).words >= 3 for ln in lines):
+        return False
+    teasers = sum(1 for p in posts if _ELLIPSIS_END.search(p.text))
+    return not (len(posts) >= 2 and teasers * 2 > len(posts))
+
+
+def not_a_thread(page: Page) -> None:
+    """A thread source without prose: its lines leave as heuristic/not-a-thread."""
+    for i, line in enumerate(page.lines):
+        if line.label in (Label.COMMENT, Label.UNDECIDED) and not line.blank:
+            page.label(i, Label.DROP, "heuristic/not-a-thread")

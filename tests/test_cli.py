@@ -32,7 +32,8 @@ def test_jsonl_in_jsonl_out_same_order_and_compression(tmp_path):
         records = [json.loads(line) for line in fh]
     assert [r["id"] for r in records] == ["doc-0", "2", "doc-2", "4", "doc-4"]
     for record, i in zip(records, range(len(seeds))):
-        assert set(record) == {"id", "title", "text", "comments", "removed", "metadata"}
+        assert set(record) == {"id", "source", "title", "text", "comments", "removed", "attributes", "metadata"}
+        assert record["source"] == "batch"
         assert record["metadata"]["url"] == f"https://example.org/{i}"
         assert set(record["metadata"]["cleaner"]) == {"version", "rules"}
         assert "page_text" not in record["metadata"]

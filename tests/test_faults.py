@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import inplace, io as cio, runner
+from cleaner import inplace, runner
+from cleaner.io import streams, writers
 from cleaner.cli import main
-from cleaner.io import open_compressed
+from cleaner.io.streams import open_compressed
 from conftest import snapshot
 
 PROSE = ["The council voted on Tuesday to extend the library's opening hours through the winter months.",
@@ -157,8 +158,8 @@ class DiskFull:
 
     def __init__(self, monkeypatch, after: int):
         self.left = after
-        real_write = cio.Sink.write
-        real_atomic = cio.atomic_write
+        real_write = streams.Sink.write
+        real_atomic = writers.atomic_write
 
         def write(sink, data):
             self.tick()
@@ -168,9 +169,9 @@ class DiskFull:
             self.tick()
             return real_atomic(path, data)
 
-        monkeypatch.setattr(cio.Sink, "write", write)
-        monkeypatch.setattr(cio, "atomic_write", atomic)
-        monkeypatch.setattr(runner, "write_mirror", lambda root, rel, cleaned: (self.tick(), cio.write_mirror(root, rel, cleaned)))
+        monkeypatch.setattr(streams.Sink, "write", write)
+        monkeypatch.setattr(writers, "atomic_write", atomic)
+        monkeypatch.setattr(runner, "write_mirror", lambda root, rel, cleaned: (self.tick(), writers.write_mirror(root, rel, cleaned)))
 
     def tick(self) -> None:
         self.left -= 1

@@ -27,11 +27,13 @@ import zstandard
 
 from cleaner import runner
 from cleaner.cli import main
-from cleaner.io import DEFAULT_MAX_BYTES, Fields, OutputNames, read_file, read_jsonl
+from cleaner.io.decode import DEFAULT_MAX_BYTES
+from cleaner.io.readers import Fields, read_file, read_jsonl
+from cleaner.io.writers import OutputNames
 from cleaner.model import Cleaned, Document, Failure, Kind
 from cleaner.pipeline import Options
 from cleaner.runner import RunConfig, clean_item, run
-from cleaner.text import normalise
+from cleaner.lines import normalise
 
 P = "The council voted on Tuesday to extend the library's opening hours through the winter months, after residents asked."
 Q = "Residents had asked for longer hours for years, saying the building was the only warm place to study in town."
@@ -376,7 +378,7 @@ def test_hostile_jsonl_ids_stay_data_and_outputs_stay_inside_out(tmp_path, capsy
     written = [p for p in out.rglob("*") if p.is_file()]
     assert all(out in p.resolve().parents for p in written)
     parts = sorted(out.glob("part-*")) or [out / "ids.jsonl"]
-    from cleaner.io import open_compressed
+    from cleaner.io.streams import open_compressed
 
     records = [json.loads(line) for part in parts for line in open_compressed(part)]
     assert [r["id"] for r in records] == HOSTILE_IDS  # ids are kept exactly, never used as paths
@@ -534,10 +536,10 @@ def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, templat
 
 def test_warc_records_get_the_same_limits_and_encoding_notes(tmp_path):
     pytest.importorskip("fastwarc")
-    from test_warc import response
+    from test_io_warc import response
 
-    from cleaner.io import Dest
-    from cleaner.warc import read_warc
+    from cleaner.io.discover import Dest
+    from cleaner.io.warc import read_warc
 
     big = html_page(ACCENTED + " " + "word " * 4000)
     path = tmp_path / "crawl.warc"

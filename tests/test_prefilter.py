@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.prefilter import first_chars, fold_key, required
-from cleaner.rulebook import BUDGET, _compile, load, word_count
+from cleaner.lines import word_count
+from cleaner.rulebook import BUDGET, _compile, load
 
 
 @pytest.mark.parametrize("pattern, expected", [

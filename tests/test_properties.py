@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from cleaner.model import Cleaned, Document, Kind, Label
 from cleaner.rulebook import load
 from cleaner.runner import RunConfig, run
-from cleaner.text import normalise
+from cleaner.lines import normalise
 
 PROSE = [
     "The council voted on Tuesday to extend the library's opening hours through the winter.",

@@ -14,7 +14,8 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from cleaner.cli import main  # noqa: E402
-from cleaner.io import open_compressed  # noqa: E402
+from cleaner.io.parquet import records_of as parquet_records  # noqa: E402
+from cleaner.io.streams import open_compressed  # noqa: E402
 from conftest import EVAL_DIR, SEEDS  # noqa: E402
 
 TEXT_PAGES, HTML_PAGES = 24, 4
@@ -104,11 +105,12 @@ def test_ray_engine_reads_and_writes_parquet(local_ray, corpus, local_out, tmp_p
     code = main(["clean", str(source), "-o", str(out), "--engine", "ray", "--output-format", "parquet", "-j", "2", "--no-progress"])
     assert code == 1  # the record without text fails here too
     table = pa.concat_tables([pq.read_table(p) for p in sorted(out.glob("part-*.parquet"))])
-    got = {r["id"]: {**r, "metadata": json.loads(r["metadata"])} for r in table.to_pylist()}
+    got = {r["id"]: r for r in parquet_records(table)}
     expected = records_of([local_out / "a.jsonl"])
     assert got.keys() == expected.keys()
+    assert table.column_names == ["id", "source", "added", "created", "title", "text", "comments", "removed", "attributes", "metadata"]
     for key, record in expected.items():
-        assert got[key] == record, key
+        assert got[key] == {**record, "source": "in"}, key  # the input's name
 
 
 def test_ray_engine_refuses_inputs_it_cannot_read(tmp_path, capsys):

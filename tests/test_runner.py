@@ -14,7 +14,8 @@ import pytest
 
 from cleaner import runner
 from cleaner.cli import main
-from cleaner.io import Dest, Item, open_compressed
+from cleaner.io.discover import Dest, Item
+from cleaner.io.streams import open_compressed
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Options
 from cleaner.runner import RunConfig, Workers, run

@@ -7,7 +7,8 @@ import pytest
 from cleaner import Document, Kind
 from cleaner import threads
 from cleaner.model import Label
-from cleaner.text import Page, split_lines
+from cleaner.lines import split_lines
+from cleaner.model import Page
 
 ARTICLE = [
     "The council voted on Tuesday to extend the library's opening hours through the winter months.",

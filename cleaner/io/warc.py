@@ -8,25 +8,23 @@ reported; a record whose payload cannot be decoded is a failure like any other.
 
 from __future__ import annotations
 
-import codecs
-import re
 from pathlib import Path
 from typing import Iterator
 
-from .io import DEFAULT_MAX_BYTES, Decoded, DecodeError, Dest, Item, Meter, decode_document, too_large
-from .model import Document, Failure, Kind
+from ..distribution import install_hint
+from ..model import Document, Failure, Kind
+from .decode import DEFAULT_MAX_BYTES, DecodeError, decode_document, decode_page, too_large
+from .discover import Dest, Item
+from .streams import Meter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-SNIFF_BYTES = 4096
-FALLBACK = "cp1252"  # what browsers assume for undeclared non-UTF-8 pages
 
 
 def _fastwarc():
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("reading WARC needs fastwarc: pip install 'cleaner[warc]'") from exc
+        raise ImportError(f"reading WARC needs fastwarc: {install_hint('warc')}") from exc
     return ArchiveIterator, WarcRecordType
 
 
@@ -90,47 +88,3 @@ def record_item(record, where: str, dest: Dest, types, max_bytes: int | None = D
     except DecodeError as exc:
         return Item(dest, failure=Failure(record_id, where, "read", str(exc)))
     return Item(dest, doc=Document(id=record_id, kind=kind, content=decoded.text, meta={**meta, **decoded.meta()}, source=where))
-
-
-def decode_page(payload: bytes, declared: str | None) -> Decoded:
-    """The HTTP charset when it decodes the bytes; else as a file is read (UTF-8, <meta>, detection), named in metadata."""
-    codec = _codec(declared)
-    if codec is not None and payload.strip():
-        try:
-            return Decoded(payload.decode(codec), "utf-8" if codec == "utf-8" else codec)
-        except UnicodeDecodeError:
-            pass
-    return decode_document(payload, html=True)
-
-
-def decode_html(payload: bytes, declared: str | None) -> str:
-    """HTML bytes to text: the HTTP charset, else a <meta> charset, else UTF-8, else cp1252."""
-    if not payload.strip():
-        raise DecodeError("empty payload")
-    for charset in (declared, _meta_charset(payload)):
-        codec = _codec(charset)
-        if codec is None:
-            continue
-        try:
-            return payload.decode(codec)
-        except UnicodeDecodeError:
-            break  # a wrong declaration: fall through to sniffing
-    try:
-        return payload.decode("utf-8")
-    except UnicodeDecodeError:
-        return payload.decode(_codec(declared) or FALLBACK, errors="replace")
-
-
-def _meta_charset(payload: bytes) -> str | None:
-    found = META_CHARSET.search(payload[:SNIFF_BYTES])
-    return found.group(1).decode("ascii", "replace") if found else None
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return FALLBACK if codec in ("latin-1", "iso8859-1", "ascii") else codec  # as browsers do

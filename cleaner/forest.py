@@ -1,0 +1,320 @@
+"""Gradient-boosted trees exported from LightGBM, predicted with numpy alone.
+
+The learned parts train with LightGBM (the `train` extra) but ship and predict without it: `trim` turns
+`Booster.dump_model()` into a small JSON document holding only what prediction needs, and `Forest`
+walks every tree for every row at once, so a page's lines cost a few array operations per tree level.
+The decision rules (missing values, default directions, categorical splits) follow LightGBM's
+`Tree::NumericalDecision` / `CategoricalDecision` so the scores match `Booster.predict` exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+FORMAT = "cleaner-forest/1"
+_ZERO = 1e-35  # LightGBM's kZeroThreshold: |x| at most this counts as zero for missing_type Zero
+_MISSING = {"None": 0, "Zero": 1, "NaN": 2}
+
+
+class ForestError(ValueError):
+    """A model file that is not a forest this module can predict with."""
+
+
+def _sigmoid(raw: np.ndarray, scale: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-scale * raw))
+
+
+def _softmax(raw: np.ndarray, _scale: float) -> np.ndarray:
+    shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+# LightGBM objective name -> the transform its Booster.predict applies to the raw score.
+_TRANSFORMS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "binary": _sigmoid,
+    "multiclassova": _sigmoid,
+    "cross_entropy": lambda raw, _s: _sigmoid(raw, 1.0),
+    "cross_entropy_lambda": lambda raw, _s: np.log1p(np.exp(raw)),
+    "multiclass": _softmax,
+    "poisson": lambda raw, _s: np.exp(raw),
+    "gamma": lambda raw, _s: np.exp(raw),
+    "tweedie": lambda raw, _s: np.exp(raw),
+}
+_IDENTITY = {"regression", "regression_l1", "huber", "fair", "quantile", "mape", "lambdarank", "rank_xendcg", "custom"}
+
+
+def _objective(text: str) -> tuple[str, float]:
+    """('binary', 1.0) from LightGBM's objective string 'binary sigmoid:1'."""
+    name, *params = (text or "regression").split()
+    scale = 1.0
+    for param in params:
+        key, _, value = param.partition(":")
+        if key == "sigmoid":
+            scale = float(value)
+    aliases = {"xentropy": "cross_entropy", "xentlambda": "cross_entropy_lambda"}
+    name = aliases.get(name, name)
+    if name not in _TRANSFORMS and name not in _IDENTITY:
+        raise ForestError(f"objective {name!r} is not supported; use one of {sorted(_TRANSFORMS) + sorted(_IDENTITY)}")
+    return name, scale
+
+
+def _trim_tree(structure: Mapping[str, Any]) -> dict[str, list]:
+    """One tree as LightGBM's flat arrays: children >= 0 are split nodes, ~i is leaf i."""
+    tree: dict[str, list] = {k: [] for k in ("feature", "threshold", "decision", "default_left", "missing", "left", "right", "leaf_value")}
+    if "leaf_value" in structure and "split_feature" not in structure:  # a tree of one leaf
+        tree["leaf_value"].append(float(structure["leaf_value"]))
+        return tree
+
+    def visit(node: Mapping[str, Any]) -> int:
+        if "split_feature" not in node:
+            tree["leaf_value"].append(float(node["leaf_value"]))
+            return ~(len(tree["leaf_value"]) - 1)
+        index = len(tree["feature"])
+        tree["feature"].append(int(node["split_feature"]))
+        categorical = node["decision_type"] == "=="
+        if categorical:
+            tree["threshold"].append([int(c) for c in str(node["threshold"]).split("||")])
+        elif node["decision_type"] == "<=":
+            tree["threshold"].append(float(node["threshold"]))
+        else:
+            raise ForestError(f"decision type {node['decision_type']!r} is not supported")
+        tree["decision"].append("==" if categorical else "<=")
+        tree["default_left"].append(bool(node.get("default_left", True)))
+        tree["missing"].append(str(node.get("missing_type", "None")))
+        tree["left"].append(0)
+        tree["right"].append(0)
+        tree["left"][index] = visit(node["left_child"])
+        tree["right"][index] = visit(node["right_child"])
+        return index
+
+    visit(structure)
+    return tree
+
+
+def trim(dump: Mapping[str, Any]) -> dict[str, Any]:
+    """The prediction-only document of a `Booster.dump_model()` result (what `Forest` loads)."""
+    if dump.get("format") == FORMAT:
+        return dict(dump)
+    trees = dump.get("tree_info")
+    if trees is None:
+        raise ForestError("not a LightGBM dump_model() result: no 'tree_info'")
+    if any(_has_linear(t["tree_structure"]) for t in trees):
+        raise ForestError("linear trees are not supported; train with linear_tree=false")
+    name, scale = _objective(str(dump.get("objective", "regression")))
+    return {
+        "format": FORMAT,
+        "objective": name,
+        "sigmoid": scale,
+        "num_class": int(dump.get("num_class", 1)),
+        "num_tree_per_iteration": int(dump.get("num_tree_per_iteration", 1)),
+        "average_output": bool(dump.get("average_output", False)),
+        "feature_names": list(dump.get("feature_names", [])),
+        "trees": [_trim_tree(t["tree_structure"]) for t in trees],
+    }
+
+
+def _has_linear(node: Mapping[str, Any]) -> bool:
+    if "leaf_coeff" in node:
+        return True
+    return any(_has_linear(node[side]) for side in ("left_child", "right_child") if side in node)
+
+
+def save(dump: Mapping[str, Any], path: str | Path, **meta: Any) -> Path:
+    """Write the trimmed forest of `dump` (plus `meta`, e.g. feature version) as compact JSON."""
+    document = trim(dump)
+    document["meta"] = {**document.get("meta", {}), **meta}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Forest:
+    """All trees packed into flat node arrays; leaves loop to themselves so every row walks `depth` steps."""
+
+    objective: str
+    sigmoid: float
+    num_class: int
+    per_iteration: int
+    average_output: bool
+    feature_names: tuple[str, ...]
+    meta: Mapping[str, Any]
+    roots: np.ndarray  # (trees,) node index of each tree's root
+    tree_class: np.ndarray  # (trees,) which output column a tree adds to
+    feature: np.ndarray  # (nodes,) feature a node tests (0 on leaves)
+    threshold: np.ndarray  # (nodes,) numerical threshold (+inf on leaves: they go 'left', to themselves)
+    default_left: np.ndarray  # (nodes,) where a missing value goes
+    missing: np.ndarray  # (nodes,) 0 None, 1 Zero, 2 NaN
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # (nodes,) leaf value (0 on split nodes)
+    category: np.ndarray  # (nodes,) row of `categories` for a categorical split, -1 otherwise
+    categories: np.ndarray  # (categorical splits, width) bool: category goes left
+    depth: int
+
+    @property
+    def num_features(self) -> int:
+        return len(self.feature_names) if self.feature_names else int(self.feature.max(initial=-1)) + 1
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> "Forest":
+        """A forest from a trimmed document or straight from a `dump_model()` result."""
+        document = trim(document)
+        trees = document["trees"]
+        if not trees:
+            raise ForestError("the model has no trees")
+        feature, threshold, default_left, missing, left, right, value, category = ([] for _ in range(8))
+        category_sets: list[list[int]] = []
+        roots, depth = [], 1
+        for tree in trees:
+            base = len(feature)
+            splits = len(tree["feature"])
+            leaves = len(tree["leaf_value"])
+            roots.append(base)  # node 0 of a tree, or its only leaf
+
+            def node_of(child: int, _base: int = base, _splits: int = splits) -> int:
+                return _base + child if child >= 0 else _base + _splits + ~child
+
+            for i in range(splits):
+                feature.append(tree["feature"][i])
+                if tree["decision"][i] == "==":
+                    category.append(len(category_sets))
+                    category_sets.append(tree["threshold"][i])
+                    threshold.append(math.inf)
+                else:
+                    category.append(-1)
+                    threshold.append(tree["threshold"][i])
+                default_left.append(tree["default_left"][i])
+                missing.append(_MISSING[tree["missing"][i]])
+                left.append(node_of(tree["left"][i]))
+                right.append(node_of(tree["right"][i]))
+                value.append(0.0)
+            for j in range(leaves):
+                node = base + splits + j
+                feature.append(0)
+                threshold.append(math.inf)
+                default_left.append(True)
+                missing.append(0)
+                left.append(node)
+                right.append(node)
+                value.append(tree["leaf_value"][j])
+                category.append(-1)
+            depth = max(depth, _depth(tree))
+        width = max((max(s) for s in category_sets if s), default=-1) + 1
+        table = np.zeros((len(category_sets), max(width, 1)), dtype=bool)
+        for row, members in enumerate(category_sets):
+            table[row, members] = True
+        per_iteration = int(document["num_tree_per_iteration"])
+        return cls(
+            objective=document["objective"],
+            sigmoid=float(document["sigmoid"]),
+            num_class=int(document["num_class"]),
+            per_iteration=per_iteration,
+            average_output=bool(document["average_output"]),
+            feature_names=tuple(document.get("feature_names", ())),
+            meta=dict(document.get("meta", {})),
+            roots=np.asarray(roots, dtype=np.intp),
+            tree_class=np.arange(len(trees), dtype=np.intp) % per_iteration,
+            feature=np.asarray(feature, dtype=np.intp),
+            threshold=np.asarray(threshold, dtype=np.float64),
+            default_left=np.asarray(default_left, dtype=bool),
+            missing=np.asarray(missing, dtype=np.int8),
+            left=np.asarray(left, dtype=np.intp),
+            right=np.asarray(right, dtype=np.intp),
+            value=np.asarray(value, dtype=np.float64),
+            category=np.asarray(category, dtype=np.intp),
+            categories=table,
+            depth=depth,
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Forest":
+        """A forest from a JSON file written by `save` (or a raw `dump_model()` JSON)."""
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise ForestError(f"{path}: cannot read the model file: {err}") from err
+        try:
+            return cls.from_dict(document)
+        except (KeyError, TypeError, IndexError) as err:
+            raise ForestError(f"{path}: not a forest model file (missing or bad field {err})") from err
+        except ForestError as err:
+            raise ForestError(f"{path}: {err}") from err
+
+    def raw(self, X: Any) -> np.ndarray:
+        """Summed leaf values, as `predict(raw_score=True)`: (rows,) for one output, (rows, classes) for multiclass."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.ndim != 2:
+            raise ForestError(f"expected a 2-d feature matrix, got shape {X.shape}")
+        needed = int(self.feature.max(initial=0)) + 1
+        if X.shape[1] < needed:
+            raise ForestError(f"the model reads {needed} features, the matrix has {X.shape[1]}")
+        rows = X.shape[0]
+        nan = np.isnan(X)
+        zeroed = np.where(nan, 0.0, X)  # LightGBM reads NaN as 0 unless the split's missing type is NaN
+        row_index = np.arange(rows)[:, None]
+        node = np.broadcast_to(self.roots, (rows, len(self.roots))).copy()
+        has_categories = self.categories.shape[0] > 0
+        for _ in range(self.depth):
+            feature = self.feature[node]
+            x = zeroed[row_index, feature]
+            kind = self.missing[node]
+            is_missing = np.where(kind == 2, nan[row_index, feature], (kind == 1) & (np.abs(x) <= _ZERO))
+            go_left = np.where(is_missing, self.default_left[node], x <= self.threshold[node])
+            if has_categories:
+                go_left = self._categorical(go_left, node, X[row_index, feature])
+            node = np.where(go_left, self.left[node], self.right[node])
+        leaf = self.value[node]
+        if self.num_class > 1 or self.per_iteration > 1:
+            out = np.zeros((rows, self.per_iteration))
+            for k in range(self.per_iteration):
+                out[:, k] = leaf[:, self.tree_class == k].sum(axis=1)
+        else:
+            out = leaf.sum(axis=1)
+        return out
+
+    def _categorical(self, go_left: np.ndarray, node: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """LightGBM's CategoricalDecision: NaN and negatives go right; a listed category goes left."""
+        row = self.category[node]
+        split = row >= 0
+        if not split.any():
+            return go_left
+        with np.errstate(invalid="ignore"):
+            value = np.where(np.isnan(x), -1.0, np.trunc(x))
+        width = self.categories.shape[1]
+        known = split & (value >= 0) & (value < width)
+        hit = np.zeros_like(go_left)
+        hit[known] = self.categories[row[known], value[known].astype(np.intp)]
+        return np.where(split, hit, go_left)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """What `Booster.predict` returns: probabilities for binary/multiclass, the raw score for regression."""
+        raw = self.raw(X)
+        if self.average_output:  # random-forest mode: LightGBM averages the trees before the transform
+            raw = raw / (len(self.roots) // self.per_iteration)
+        transform = _TRANSFORMS.get(self.objective)
+        return raw if transform is None else transform(raw, self.sigmoid)
+
+
+def _depth(tree: Mapping[str, Sequence]) -> int:
+    """Levels of split nodes on the longest path (0 for a one-leaf tree)."""
+    if not tree["feature"]:
+        return 0
+    best, stack = 0, [(0, 1)]
+    while stack:
+        index, level = stack.pop()
+        best = max(best, level)
+        for child in (tree["left"][index], tree["right"][index]):
+            if child >= 0:
+                stack.append((child, level + 1))
+    return best

@@ -1,0 +1,223 @@
+"""`cleaner train`: fit every learned part on gold pages and write its model file.
+
+Each learned part registers one trainer in `TRAINERS`; a trainer reads gold pages and writes its
+file (the name its stage loads, e.g. `linescore-text.json`) into a folder. `--hold-out GROUP`
+leaves out the pages of one group (`evaluation.heldout_group`), `--held-out-all` writes one folder
+per group, so every reported figure comes from models that never saw the pages scored.
+Training needs LightGBM (the `train` extra); the files it writes are predicted with numpy alone.
+Fits are reproducible: fixed seeds, one thread, LightGBM's deterministic mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from . import forest, linescore
+from .distribution import version
+from .evaluation import heldout_group, read_gold, set_name_of
+
+
+class TrainingError(RuntimeError):
+    """Training cannot run (LightGBM missing, no gold pages left, an unknown group)."""
+
+
+@dataclass(frozen=True)
+class GoldPage:
+    """One gold record with the set and the held-out group it belongs to."""
+
+    set_name: str
+    group: str
+    record: Mapping[str, Any]
+
+
+def read_pages(paths: Sequence[str | Path]) -> list[GoldPage]:
+    """Every gold page of the files (broken pages too: a trainer decides what it can learn from)."""
+    pages = []
+    for path in paths:
+        name = set_name_of(path)
+        records, _ = read_gold(path, min_recall=-1.0)
+        pages.extend(GoldPage(name, heldout_group(name, r), r) for r in records)
+    return pages
+
+
+def _lightgbm():
+    try:
+        import lightgbm
+    except ImportError as err:
+        raise TrainingError("training needs LightGBM: pip install 'cleaner[train]'") from err
+    return lightgbm
+
+
+# --------------------------------------------------------------------------- line scorer (text path)
+
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+MIN_GOLD_RECALL = 0.5  # pages whose gold is barely in page_text (script-only pages) teach nothing about lines
+GOLD_SHARE = 0.5  # a line is article when at least this share of its shingles is in the gold text
+
+LINE_PARAMS: dict[str, Any] = {
+    "objective": "binary", "num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 50,
+    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+    "verbose": -1, "seed": 13, "deterministic": True, "num_threads": 1, "force_row_wise": True,
+}
+LINE_ROUNDS = 150
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower() for w in _TOKEN.findall(text or "")]
+
+
+def gold_share(line_tokens: Sequence[str], gold_shingles: set, gold_joined: str) -> float:
+    """Share of a line's 4-token shingles found in the gold text; a shorter line: 1 if it occurs whole."""
+    if len(line_tokens) < SHINGLE:
+        return float(f" {' '.join(line_tokens)} " in gold_joined) if line_tokens else float("nan")
+    shingles = [tuple(line_tokens[k : k + SHINGLE]) for k in range(len(line_tokens) - SHINGLE + 1)]
+    return sum(s in gold_shingles for s in shingles) / len(shingles)
+
+
+@dataclass(frozen=True)
+class LineRows:
+    """The decidable lines of one page: features, gold share and token counts (the page's weights)."""
+
+    group: str
+    X: np.ndarray
+    share: np.ndarray
+    tokens: np.ndarray
+
+
+def line_rows(page: GoldPage, cleaner) -> LineRows | None:
+    """What the heuristics made of one page's `page_text`, as rows for the line model (None: nothing to learn)."""
+    record = page.record
+    recall = record.get("page_text_gold_recall")
+    if recall is not None and recall < MIN_GOLD_RECALL:
+        return None
+    labelled = cleaner.labelled(record.get("page_text") or "", learned=False)
+    decide = set(linescore.decidable(labelled))
+    if not decide:
+        return None
+    rows, X = linescore.matrix(labelled)
+    gold = _tokens(record.get("gold_article") or "")
+    gold_shingles = {tuple(gold[k : k + SHINGLE]) for k in range(max(0, len(gold) - SHINGLE + 1))}
+    joined = f" {' '.join(gold)} "
+    keep, shares, counts = [], [], []
+    for r, i in enumerate(rows):
+        if i not in decide:
+            continue
+        tokens = _tokens(labelled.lines[i].text)
+        if not tokens:
+            continue
+        keep.append(r)
+        shares.append(gold_share(tokens, gold_shingles, joined))
+        counts.append(len(tokens))
+    if not keep:
+        return None
+    return LineRows(page.group, X[keep].astype(np.float32), np.asarray(shares, np.float32), np.asarray(counts, np.int32))
+
+
+def _cache_key(pages: Sequence[GoldPage], cleaner) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{version()} {linescore.FEATURES_VERSION} {cleaner.rulebook.digest}".encode())
+    for source in sorted(Path(linescore.__file__).parent.glob("*.py")):  # the features come from the code
+        digest.update(source.read_bytes())
+    for page in pages:
+        digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('page_text') or '')}".encode())
+    return digest.hexdigest()[:16]
+
+
+def collect_lines(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False) -> list[LineRows]:
+    """The line rows of all pages, read from `cache` when the same code, rules and pages made them."""
+    from .pipeline import Cleaner, Options
+
+    cleaner = Cleaner(Options())
+    path = None
+    if cache is not None:
+        path = Path(cache) / f"linescore-rows-{_cache_key(pages, cleaner)}.pkl"
+        if path.is_file():
+            with path.open("rb") as f:
+                return pickle.load(f)
+    out = []
+    for n, page in enumerate(pages, 1):
+        rows = line_rows(page, cleaner)
+        if rows is not None:
+            out.append(rows)
+        if progress and n % 200 == 0:
+            print(f"cleaner train: line features of {n}/{len(pages)} pages", file=sys.stderr)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def fit_lines(rows: Sequence[LineRows], out: Path) -> Path:
+    """Fit the line model on `rows` and write `linescore-text.json` into `out`.
+
+    A line's label: its gold share reaches GOLD_SHARE. A line weighs its share of its page's
+    tokens, so every page counts alike, as pages do in the scores.
+    """
+    lgb = _lightgbm()
+    if not rows:
+        raise TrainingError("no gold page with lines to learn from")
+    X = np.vstack([r.X for r in rows])
+    y = np.concatenate([(r.share >= GOLD_SHARE).astype(np.float32) for r in rows])
+    w = np.concatenate([r.tokens / max(int(r.tokens.sum()), 1) for r in rows])
+    booster = lgb.train(dict(LINE_PARAMS), lgb.Dataset(X, y, weight=w, feature_name=list(linescore.NAMES)), LINE_ROUNDS)
+    return forest.save(booster.dump_model(), Path(out) / linescore.MODEL_FILE,
+                       features_version=linescore.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """A learned part: how it turns gold pages into training rows (cacheable), and rows into its file."""
+
+    collect: Callable[[Sequence[GoldPage], Path | None, bool], list]
+    fit: Callable[[Sequence[Any], Path], Path]
+    group_of: Callable[[Any], str]
+
+
+TRAINERS: dict[str, Trainer] = {
+    "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group),
+}
+
+
+def groups_of(pages: Iterable[GoldPage]) -> list[str]:
+    return sorted({p.group for p in pages})
+
+
+def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None = None, held_out_all: bool = False,
+          parts: Sequence[str] | None = None, cache: str | Path | None = None, progress: bool = False) -> list[Path]:
+    """Fit every registered part (or `parts`) on the gold files and write the model files.
+
+    `hold_out`: leave that group's pages out, files into `out`. `held_out_all`: one fit per group
+    without it, files into out/<group>/. Rows are computed once per part and reused across fits.
+    """
+    _lightgbm()
+    pages = read_pages(paths)
+    groups = groups_of(pages)
+    if hold_out is not None and hold_out not in groups:
+        raise TrainingError(f"no gold page is in group {hold_out!r}; the groups are {', '.join(groups)}")
+    unknown = [p for p in (parts or ()) if p not in TRAINERS]
+    if unknown:
+        raise TrainingError(f"unknown learned part(s) {', '.join(unknown)}; known: {', '.join(TRAINERS)}")
+    fits = [(g, Path(out) / g) for g in groups] if held_out_all else [(hold_out, Path(out))]
+    written = []
+    for name in parts or list(TRAINERS):
+        trainer = TRAINERS[name]
+        rows = trainer.collect(pages, Path(cache) if cache else None, progress)
+        for group, folder in fits:
+            folder.mkdir(parents=True, exist_ok=True)
+            written.append(trainer.fit([r for r in rows if trainer.group_of(r) != group], folder))
+            if progress:
+                print(f"cleaner train: {name} without {group or 'nothing'} -> {written[-1]}", file=sys.stderr)
+    return written
