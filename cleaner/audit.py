@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .evaluation import METRICS, EvalJob, Task, all_tasks, score
+from .evaluation import METRICS, EvalJob, MultiReport, Task, all_tasks, score, summarise
 
 HAIR = 0.0005  # F1 a rule may cost one set (and path) while it pays on the macro average
 EFFECT_EPSILON = 1e-9  # below this an effect is rounding, not an effect
@@ -61,6 +61,7 @@ class Audit:
     sets: tuple[str, ...]
     baseline: Mapping[tuple[str, str], float]  # (mode, figure) -> F1 with every rule; a figure is a set or its comments
     rules: tuple[RuleEffect, ...]
+    report: MultiReport  # the run with every rule, as `cleaner eval` reports it
 
 
 COMMENTS = " comments"  # suffix of the figure of a set's comment threads, where the set annotates them
@@ -105,7 +106,8 @@ def audit(job: EvalJob, rule_ids: Sequence[str], jobs: int = 2, progress: bool =
                 fired[mode, figure] = n
                 effect[mode, figure] = baseline[mode, figure] - f1
         effects.append(RuleEffect(rule, fired, effect, (seeds or {}).get(rule, 0)))
-    return Audit(job.modes, tuple(dict.fromkeys(figure for _mode, figure in baseline)), baseline, tuple(effects))
+    return Audit(job.modes, tuple(dict.fromkeys(figure for _mode, figure in baseline)), baseline, tuple(effects),
+                 summarise(job, sorted(base, key=lambda p: (job.modes.index(p["mode"]), set_index[p["set"]], p["index"]))))
 
 
 def seed_firings(cleaner, seeds_dir: Path) -> dict[str, int]:

@@ -162,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
     p.add_argument("--mode", choices=["html", "text", "both"], default="html")
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep the baselines' predictions here (per version) and reuse them")
+    p.add_argument("--baselines-only", action="store_true", help="score the baselines alone (e.g. to fill --cache)")
     _gold_args(p)
     p.add_argument("--worst", type=int, default=None, metavar="N",
                    help="list this many worst pages per set (default: 10 for one set, none for several)")
@@ -372,13 +374,17 @@ def _gold_job(args: argparse.Namespace, systems: tuple[str, ...]):
                   file=sys.stderr)
     for gold in sets:
         print(f"{gold.name}: {len(gold.records)} pages ({gold.metric} metric)", file=sys.stderr)
-    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models)
+    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models,
+                   cache=getattr(args, "cache", None))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import format_multi, run_job, write_json
 
-    job = _gold_job(args, ("cleaner", *dict.fromkeys(args.baseline)))
+    if args.baselines_only and not args.baseline:
+        print("cleaner: --baselines-only needs --baseline", file=sys.stderr)
+        return EXIT_USAGE
+    job = _gold_job(args, (*(() if args.baselines_only else ("cleaner",)), *dict.fromkeys(args.baseline)))
     if isinstance(job, str):
         print(f"cleaner: {job}", file=sys.stderr)
         return EXIT_USAGE
@@ -394,6 +400,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import json
 
     from .audit import audit, format_audit, seed_firings, to_json
+    from .evaluation import format_multi
 
     job = _gold_job(args, ("cleaner",))
     if isinstance(job, str):
@@ -409,6 +416,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     seeds_dir = Path(__file__).resolve().parent.parent / "seeds"
     seeds = seed_firings(cleaner, seeds_dir) if seeds_dir.is_dir() else {}
     result = audit(job, rule_ids, jobs=args.jobs, progress=sys.stderr.isatty(), seeds=seeds)
+    print(format_multi(result.report), end="\n")
     print(format_audit(result), end="")
     if args.json_out:
         args.json_out.write_text(json.dumps(to_json(result), indent=1) + "\n", encoding="utf-8")
