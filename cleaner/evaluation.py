@@ -15,6 +15,7 @@ import html
 import json
 import re
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -645,6 +646,7 @@ def _cleaner_predict(job: EvalJob, set_name: str, record: Mapping[str, Any], mod
     return cleaned.text, "\n\n".join(p.text for p in cleaned.comments)
 
 
+LOG_EVERY = 500  # pages between progress lines on stderr when there is no bar
 CACHEABLE = frozenset({"trafilatura"})  # systems whose output depends on the page alone
 PREDICT = {
     "cleaner": _cleaner_predict,
@@ -722,18 +724,24 @@ def score(job: EvalJob, tasks: Sequence[Task], jobs: int = 2, progress: bool = F
         except ImportError:
             pass
     pages: list[dict] = []
+    step = max(len(tasks) // 10, LOG_EVERY)  # without a bar, a long run still says how far it is (on stderr)
+
+    def done(n: int) -> None:
+        if bar is not None:
+            bar.update()
+        elif n % step == 0:
+            print(f"eval: {n} of {len(tasks)} pages scored", file=sys.stderr, flush=True)
+
     try:
         if jobs > 1 and "fork" in mp.get_all_start_methods():
             with mp.get_context("fork").Pool(jobs) as pool:
-                for result in pool.imap_unordered(_score_page, tasks, chunksize=4):
+                for n, result in enumerate(pool.imap_unordered(_score_page, tasks, chunksize=4), 1):
                     pages.extend(result)
-                    if bar is not None:
-                        bar.update()
+                    done(n)
         else:
-            for task in tasks:
+            for n, task in enumerate(tasks, 1):
                 pages.extend(_score_page(task))
-                if bar is not None:
-                    bar.update()
+                done(n)
     finally:
         if bar is not None:
             bar.close()
