@@ -219,6 +219,51 @@ def report_fix_startup(startup: dict) -> None:
               f"for a core, the CPU seconds are what start-up costs")
 
 
+TARGET_MODEL_MB = 50.0  # resident memory the learned parts may add to a worker
+
+_MEMORY_PROBE = """
+import json, resource, sys
+from cleaner.model import Document, Kind
+from cleaner.pipeline import Cleaner, Options
+pages = json.load(open(sys.argv[1], encoding="utf-8"))
+cleaner = Cleaner(Options(models_dir=sys.argv[2] or None))
+for n, page in enumerate(pages):
+    cleaner.clean(Document(str(n), Kind.TEXT, page["page_text"]))
+    cleaner.clean(Document(str(n), Kind.HTML, page["html"]))
+try:  # ru_maxrss outlives exec on Linux (it would report the parent's peak); VmHWM belongs to this process
+    print([int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0])
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def model_memory(pages: list[dict], runs: int = 3) -> dict:
+    """Peak resident memory of a worker cleaning the same pages with the shipped models and with none
+    (an empty models folder), each in a fresh process, best (lowest) of `runs`: the difference is what
+    the learned parts cost a worker."""
+    with tempfile.TemporaryDirectory(prefix="cleaner-memory-") as tmp:
+        source, empty = Path(tmp) / "pages.json", Path(tmp) / "no-models"
+        empty.mkdir()
+        source.write_text(json.dumps([{"html": p["html"], "page_text": p["page_text"]} for p in pages]), encoding="utf-8")
+        peaks = {}
+        for name, folder in (("models", ""), ("none", str(empty))):
+            kb = []
+            for _ in range(runs):
+                done = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(source), folder],
+                                      capture_output=True, text=True, check=True)
+                kb.append(int(done.stdout.split()[-1]))
+            peaks[name] = min(kb) / 1024  # KiB
+    return {"pages": len(pages), "with_models_mb": round(peaks["models"], 1), "without_models_mb": round(peaks["none"], 1),
+            "model_mb": round(peaks["models"] - peaks["none"], 1)}
+
+
+def report_memory(memory: dict) -> None:
+    print(f"\nmemory: peak resident size of one process cleaning {memory['pages']} pages (both paths), fresh process, "
+          f"best of 3: {memory['with_models_mb']:.1f} MB with the shipped models, {memory['without_models_mb']:.1f} MB without")
+    print(f"  the learned parts add {memory['model_mb']:.1f} MB per worker; target <= {TARGET_MODEL_MB:.0f} MB: "
+          f"{_verdict(memory['model_mb'] <= TARGET_MODEL_MB)}")
+
+
 def machine() -> str:
     model = platform.processor() or ""
     try:
@@ -257,7 +302,9 @@ def run_bench(config: BenchConfig) -> dict:
             runs[f"{field}-startup"] = {jobs: time_runner(runner_pages[:1], field, jobs, Path(tmp), 3, "-startup")
                                         for jobs in (1, 2)}
     startup = time_fix_startup(pages[0]["page_text"])
+    memory = model_memory(pages[:20])
     return {"date": dt.date.today().isoformat(), "machine": machine(), "pages": len(pages), "startup": startup,
+            "memory": memory,
             "runner_pages": len(runner_pages), "load_before": [round(x, 2) for x in load_before],
             "load_after": [round(x, 2) for x in os.getloadavg()], "paths": paths, "runs": runs}
 
@@ -303,6 +350,7 @@ def report(results: dict, config: BenchConfig) -> int:
               f"{_verdict(steady[label] >= TARGET_SPEEDUP)}   (wall with start-up {speedup:.2f}x; "
               f"bound from CPU time {2 * efficiency[label]:.2f}x)")
     report_fix_startup(results["startup"])
+    report_memory(results["memory"])
     if config.json_out:
         data = {**results, "paths": {name: {k: v.to_json() for k, v in t.items()} for name, t in paths.items()},
                 "runs": {f: {str(j): t.to_json() for j, t in r.items()} for f, r in runs.items()},
