@@ -228,26 +228,6 @@ def test_trafilatura_caches_are_reset_every_n_documents(cleaner, monkeypatch):
     assert len(calls) == 2
 
 
-# --------------------------------------------------------------------------- eval gate
-
-GATE = {"scrapinghub": 30, "dragnet-train": 30}
-FLOOR = {"scrapinghub": 0.965, "dragnet-train": 0.89}  # measured 0.977 and 0.906 (trafilatura: 0.948, 0.853)
-COMMENTS_FLOOR = {"dragnet-train": 0.97}  # measured 0.984 (trafilatura: 0.857)
-
-
-@pytest.mark.parametrize("name", sorted(GATE))
-def test_eval_gate_on_a_fixed_sample(name, eval_dir, cleaner):
-    from cleaner.cli import predictor
-    from cleaner.evaluation import evaluate, read_gold
-
-    records, _skipped = read_gold(eval_dir / f"{name}.jsonl.gz", limit=GATE[name])
-    result = evaluate(records, {"cleaner": predictor(cleaner)}, mode="html")["cleaner"]
-    assert not result.errors
-    assert result.article.f1 >= FLOOR[name], result.article
-    if name in COMMENTS_FLOOR:
-        assert result.comments.f1 >= COMMENTS_FLOOR[name], result.comments
-
-
 def _stuck_in_c(seconds: float) -> str:
     """A page whose alarm never arrives, as when C code holds on: here SIGALRM is simply blocked."""
     parse.HARD_GRACE = 0.3
