@@ -8,7 +8,7 @@ JOBS ?=
 ARGS ?=
 EVAL ?= ../shared/eval
 
-.PHONY: clean-corpus test bench eval rules-check venv clean
+.PHONY: clean-corpus test bench eval train rules-check venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ eval: $(VENV)/.installed
 	  $(BIN)/cleaner eval $(EVAL)/$$set.jsonl.gz --mode html --baseline trafilatura $(ARGS); \
 	  $(BIN)/cleaner eval $(EVAL)/$$set.jsonl.gz --mode text $(ARGS); \
 	done
+
+# The shipped model files in cleaner/models/, fitted on all four gold sets (reproducible: the same bytes each run).
+GOLD_SETS = $(EVAL)/scrapinghub.jsonl.gz $(EVAL)/cleaneval.jsonl.gz $(EVAL)/dragnet-train.jsonl.gz $(EVAL)/wcxb-dev.jsonl.gz
+train: $(VENV)/.installed-test
+	$(BIN)/cleaner train $(GOLD_SETS) -o cleaner/models $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m cleaner.bench --eval-dir $(EVAL) $(ARGS)
