@@ -8,7 +8,7 @@ JOBS ?=
 ARGS ?=
 EVAL ?= ../shared/eval
 
-.PHONY: clean-corpus test bench eval rules-check venv clean
+.PHONY: clean-corpus test bench eval train rules-check venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ eval: $(HELDOUT)/.trained
 	@mkdir -p $(HELDOUT)
 	$(BIN)/cleaner eval $(GOLD) --mode both --baseline trafilatura --cache out/eval-cache \
 	  $$(test -f $(HELDOUT)/.trained && echo --held-out-models $(HELDOUT)) --json $(HELDOUT)/eval.json $(ARGS)
+
+# The shipped model files in cleaner/models/, fitted on all four gold sets (reproducible: the same bytes each run).
+GOLD_SETS = $(EVAL)/scrapinghub.jsonl.gz $(EVAL)/cleaneval.jsonl.gz $(EVAL)/dragnet-train.jsonl.gz $(EVAL)/wcxb-dev.jsonl.gz
+train: $(VENV)/.installed-test
+	$(BIN)/cleaner train $(GOLD_SETS) -o cleaner/models $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m cleaner.bench --eval-dir $(EVAL) $(ARGS)
