@@ -41,6 +41,7 @@ class SourceKind(Named):
     FILE = "file"
     JSONL = "jsonl"
     WARC = "warc"
+    PARQUET = "parquet"
 
 
 class RunMode(Named):
@@ -174,6 +175,24 @@ class LineKind(IntEnum):
 
 
 @dataclass
+class RegexBudget:
+    """Regex time of one document: a rule that timed out is skipped for the rest of the document.
+
+    Without this a catastrophic pattern would cost the match timeout on every line it meets, so
+    a long page could still stall a run. The pipeline gives each document (each pass of the text
+    path) one budget, shared by its pages; the rules that timed out are reported in the document's
+    metadata (`rule_timeouts`) and report.json, and the other rules still run.
+    """
+
+    timed_out: set[str] = field(default_factory=set)
+    timeouts: list[str] = field(default_factory=list)  # rule ids in the order they timed out
+
+    def time_out(self, rule_id: str) -> None:
+        self.timed_out.add(rule_id)
+        self.timeouts.append(rule_id)
+
+
+@dataclass
 class Page:
     """Working state of one document on its way through the line stages."""
 
@@ -191,7 +210,7 @@ class Page:
     thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
     template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
     held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
-    timeouts: list[str] = field(default_factory=list)
+    budget: RegexBudget = field(default_factory=RegexBudget)  # the document's, shared by its pages
     cache: dict = field(default_factory=dict, repr=False)  # per-page results of the heuristics (text.page_shape)
 
     def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:

@@ -11,25 +11,27 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, threads
+from . import linescore, markdown, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
+from .html import leftout
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
-from .options import Options, TextThresholds
+from .options import Options, TextThresholds, ThreadThresholds
 from .pagetype import Guess, classify_html, classify_text
 from .profiles import ARTICLE, Profile, for_type
-from .rulebook import BUDGET, Rulebook, load
-from .text import (apply_rules, apply_truncate, choose_title, find_core, first_prose, label_captions, label_head,
-                   label_menu_lines, label_tail, label_template, label_title_repeat, settle, strip_dateline)
+from .rulebook import Rulebook, load
+from .rulebook.apply import apply_rules, first_prose
+from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
+                   label_template, label_title_repeat, settle, strip_dateline)
 from .distribution import version
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
 
-def heuristics(page: Page, t: TextThresholds) -> None:
+def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
     The comment thread is looked for once the article core is known; a learned line stage
@@ -39,7 +41,7 @@ def heuristics(page: Page, t: TextThresholds) -> None:
     label_template(page, t)
     label_captions(page, t)
     start, stop = find_core(page, t)
-    if threads.find_start(page, threads.article_from(page, start, stop)) is not None and stop > page.article_end:
+    if threads.find_start(page, threads.article_from(page, start, stop, tt), tt) is not None and stop > page.article_end:
         start, stop = find_core(page, t)
     if stop == 0:  # no prose at all: keep what the rules left, it is all we know
         start, stop = 0, page.article_end
@@ -68,8 +70,10 @@ class Cleaner:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        BUDGET.new_document()
-        return PATHS[doc.kind](self, doc)
+        cleaned = PATHS[doc.kind](self, doc)
+        if self.options.text_format == "markdown":
+            cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
+        return cleaned
 
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
@@ -88,7 +92,8 @@ class Cleaner:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
             lines += [replace(line, no=offset + 1 + line.no) for line in thread.lines]
-        return lines
+        missed = leftout.left_out(doc.content, [line.text for line in lines] + [extracted.comments])
+        return lines + [Line(0, ""), *(Line(0, text, Label.DROP, leftout.REASON) for text in missed)] if missed else lines
 
     # ----------------------------------------------------------------------- text
 
@@ -106,7 +111,7 @@ class Cleaner:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
         page = self.labelled(content)
         settle(page, self.labelled)  # cleaning the result again changes nothing
-        page.posts = threads.split_posts(page)
+        page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
     def labelled(self, content: str, *, learned: bool = True) -> Page:
@@ -115,10 +120,9 @@ class Cleaner:
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
-        BUDGET.new_document()
         self.rules(page)
         # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
-        heuristics(page, self.options.thresholds)
+        heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
             linescore.rescore(page, forest)
@@ -146,7 +150,7 @@ class Cleaner:
         guess = classify_html(parsed.tree, parsed.url, self.options.models_dir, parsed.names.text) \
             if parsed.tree is not None else None
         profile = for_type(guess.type if guess else None)
-        extracted = extract(parsed, self.rulebook, profile)
+        extracted = extract(parsed, self.rulebook, profile, self.options.html_thresholds)
         extracted.meta.update(_type_meta(guess))
         page = self.body_page(extracted, profile)
         posts, looked = self.comment_posts(extracted, page)
@@ -163,7 +167,7 @@ class Cleaner:
         label_title_repeat(page, extracted.meta.get("title", ""))
         self.rules(page)
         if profile.menu_lines:
-            label_menu_lines(page)
+            label_menu_lines(page, self.options.html_thresholds)
         if profile.truncate:
             apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
         page.keep_undecided(page.article_end)
@@ -175,14 +179,16 @@ class Cleaner:
         Returns the posts and the thread pages looked at (for `explain`); a source without
         prose is recorded as removed under heuristic/not-a-thread.
         """
-        posts = threads.split_posts(page)
+        tt = self.options.thread_thresholds
+        posts = threads.split_posts(page, tt)
         looked: list[Page] = []
         for text, boundaries in thread_sources(extracted):
             thread = threads.thread_page(text, page.lang, boundaries)
+            thread.budget = page.budget  # one regex budget per document
             apply_rules(thread, self.rulebook, Where.TAIL)  # a truncate marker (a form heading) only drops itself here
-            found = threads.split_posts(thread)
+            found = threads.split_posts(thread, tt)
             looked.append(thread)
-            if threads.is_thread(found, page.lang):
+            if threads.is_thread(found, page.lang, tt):
                 page.removed.extend(thread.removed)
                 return posts + tuple(Post(p.index + len(posts), p.text) for p in found), looked
             threads.not_a_thread(thread)
@@ -194,8 +200,8 @@ class Cleaner:
     def assemble(self, doc: Document, page: Page, posts: tuple[Post, ...], extra_meta: dict | None = None) -> Cleaned:
         kept = [i for i, line in enumerate(page.lines) if line.label is Label.KEEP]
         meta = {**doc.meta, **(extra_meta or {}), "language": page.lang, "cleaner": self.stamp}
-        if page.timeouts:
-            meta["rule_timeouts"] = sorted(set(page.timeouts))
+        if page.budget.timeouts:
+            meta["rule_timeouts"] = sorted(set(page.budget.timeouts))
         if page.held_back:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(

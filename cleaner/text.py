@@ -9,7 +9,6 @@ good and bad blocks); what lies before it is the head zone, what lies after it t
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -19,119 +18,9 @@ import regex
 
 from .features import LineFeatures, features, is_headline
 from .lines import fold, fold_words, join_lines, word_count
-from .model import Action, Label, Line, LineKind, Page, Where
-from .options import TextThresholds
-from .rulebook import BUDGET, Hit, Rulebook
+from .model import Label, Line, LineKind, Page
+from .options import HtmlThresholds, TextThresholds
 from .stopwords import stoplist
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def first_prose(page: Page) -> int:
-    """Index of the page's first prose line: the head zone ends there."""
-    for i, line in enumerate(page.lines):
-        if not line.blank and page.features(i).good:
-            return i
-    return len(page.lines)
-
-
-def _act_drop(page: Page, i: int, hit: Hit) -> None:
-    page.label(i, Label.DROP, hit.rule.id)
-
-
-def _act_strip(page: Page, i: int, hit: Hit) -> None:
-    page.strip(i, hit.text, hit.rule.id, hit.removed)
-
-
-def _act_truncate(page: Page, i: int, hit: Hit) -> None:
-    """Drop the marker now; whether all after it goes waits until the article core is known."""
-    page.label(i, Label.DROP, hit.rule.id)
-    page.truncates.append((i, hit.rule.id))
-
-
-def _act_comments_start(page: Page, i: int, hit: Hit) -> None:
-    """Drop the heading; the thread starts here unless the heuristics find it is no thread."""
-    page.label(i, Label.DROP, hit.rule.id)
-    page.thread_marks.append(i)
-    if page.comments_from is None:
-        page.comments_from = i + 1
-
-
-def _act_post_boundary(page: Page, i: int, hit: Hit) -> None:
-    page.label(i, Label.DROP, hit.rule.id)
-    page.boundaries.add(i + 1)
-
-
-ACTIONS = {
-    Action.DROP: _act_drop,
-    Action.STRIP: _act_strip,
-    Action.TRUNCATE: _act_truncate,
-    Action.COMMENTS_START: _act_comments_start,
-    Action.POST_BOUNDARY: _act_post_boundary,
-}
-HEAD, TAIL = Where.HEAD, Where.TAIL
-
-
-_UNSEEN = object()
-MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and footers recur across a corpus
-_MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
-
-
-def _match_cache(rulebook: Rulebook) -> dict:
-    cache = _MATCHES.get(rulebook)
-    if cache is None:
-        cache = _MATCHES[rulebook] = {}
-    return cache
-
-
-def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None, lang: str | None = None) -> Hit | None:
-    """rulebook.match, remembered: a corpus repeats its template lines thousands of times.
-
-    `cache` is _match_cache(rulebook), looked up once per page by callers that match many lines
-    (a WeakKeyDictionary lookup builds a weak reference each time). With the page's `lang`, an
-    ASCII line's word count comes from its features (the same \\w+ tokens, and the heuristics
-    need those features anyway) instead of a second tokenisation in the rulebook.
-    """
-    if cache is None:
-        cache = _match_cache(rulebook)
-    key = (text, zone)
-    if key in cache:
-        return cache[key]
-    timeouts = len(rulebook.timeouts)
-    words = features(text, lang).words if lang is not None and text.isascii() else None
-    hit = rulebook.match(text, zone, words)
-    if len(rulebook.timeouts) == timeouts and not BUDGET.timed_out:  # a result cut short by a timeout is not the rule's answer
-        if len(cache) >= MATCH_CACHE_SIZE:
-            cache.clear()
-        cache[key] = hit
-    return hit
-
-
-def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None:
-    """Label lines with the first rule that fires on each.
-
-    Lines before the first prose line are matched in the head zone, the rest in the tail; with
-    `zone` every line is matched in that zone (a comment thread lies wholly after the article).
-    """
-    body_start = first_prose(page) if zone is None else 0
-    rulebook.timeouts = []
-    cache = _match_cache(rulebook)
-    lang = page.lang
-    for i, line in enumerate(page.lines):
-        if line.blank or line.label is not Label.UNDECIDED:
-            continue
-        where = zone or (HEAD if i < body_start else TAIL)
-        hit = cache.get((line.text, where), _UNSEEN)  # most template and repeated lines: no call at all
-        if hit is _UNSEEN:
-            hit = match_line(rulebook, line.text, where, cache, lang)
-        if hit is None:
-            continue
-        rulebook.fired.add(hit.rule.id)
-        page.signals.update(hit.rule.signals)
-        page.line_signals[i] = hit.rule.signals
-        ACTIONS[hit.rule.action](page, i, hit)
-    page.timeouts.extend(rulebook.timeouts)
 
 
 # --------------------------------------------------------------------------- heuristics
@@ -143,6 +32,7 @@ _TERMINAL = ".!?…。！？"
 
 
 DEFAULT = TextThresholds()
+HTML_DEFAULT = HtmlThresholds()  # the menu lines of an extracted body
 
 
 def is_glued_tags(text: str, t: TextThresholds = DEFAULT, f: LineFeatures | None = None) -> bool:
@@ -653,20 +543,18 @@ def label_title_repeat(page: Page, title: str) -> None:
         page.label(first, Label.DROP, "heuristic/title-repeat")
 
 
-MENU_MIN_ITEMS = 3  # short items set apart by bars or bullets on one line: a menu...
-MENU_ITEM_MAX_WORDS = 4  # ...when none is longer than this or ends a clause
 _ITEM_BAR = re.compile(r"\s[|•·»›]\s")
 _CELL_BAR = re.compile(r"(?<!\\)\|")
 _ESCAPED_BAR = re.compile(r"\\\|")
 
 
-def _menu_items(items: list[str]) -> bool:
+def _menu_items(items: list[str], t: HtmlThresholds) -> bool:
     items = [item.strip() for item in items if item.strip()]
-    return len(items) >= MENU_MIN_ITEMS and all(
-        word_count(item) <= MENU_ITEM_MAX_WORDS and not features(item).terminal for item in items)
+    return len(items) >= t.menu_min_items and all(
+        word_count(item) <= t.menu_item_max_words and not features(item).terminal for item in items)
 
 
-def is_menu_line(text: str) -> bool:
+def is_menu_line(text: str, t: HtmlThresholds = HTML_DEFAULT) -> bool:
     """A navigation menu that came through extraction on one line: "Overview | Organisation | History".
 
     Unlike has_item_separators (any two separators, on a flattened page) every item here must be
@@ -677,12 +565,12 @@ def is_menu_line(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("|") and stripped.endswith("|"):
         cells = [_ESCAPED_BAR.split(cell) for cell in _CELL_BAR.split(stripped.strip("|")) if cell.strip()]
-        return any(map(_menu_items, cells)) and all(_menu_items(c) or word_count(" ".join(c)) <= 2 for c in cells)
-    return bool(_ITEM_BAR.search(stripped)) and _menu_items(_ITEM_BAR.split(stripped))
+        return any(_menu_items(c, t) for c in cells) and all(_menu_items(c, t) or word_count(" ".join(c)) <= 2 for c in cells)
+    return bool(_ITEM_BAR.search(stripped)) and _menu_items(_ITEM_BAR.split(stripped), t)
 
 
-def label_menu_lines(page: Page) -> None:
+def label_menu_lines(page: Page, t: HtmlThresholds = HTML_DEFAULT) -> None:
     """Menus the extractor left in the body, one per line, leave as heuristic/menu-line."""
     for i in page.undecided():
-        if is_menu_line(page.lines[i].text):
+        if is_menu_line(page.lines[i].text, t):
             page.label(i, Label.DROP, "heuristic/menu-line")

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import forest, linescore, pagetype
-from .distribution import version
+from .distribution import install_hint, version
 from .evaluation import heldout_group, read_gold, set_name_of
 
 
@@ -52,7 +52,7 @@ def _lightgbm():
     try:
         import lightgbm
     except ImportError as err:
-        raise TrainingError("training needs LightGBM: pip install 'cleaner[train]'") from err
+        raise TrainingError(f"training needs LightGBM: {install_hint('train')}") from err
     return lightgbm
 
 

@@ -176,7 +176,7 @@ def test_an_author_box_picked_for_a_short_post_gives_way_to_the_post(monkeypatch
 
 def test_a_long_body_is_taken_as_it_is(monkeypatch):
     calls = _precision_mode(monkeypatch, POST)
-    long_body = " ".join([BIO] * (opinions.SECOND_OPINION_MAX_WORDS // 10))
+    long_body = " ".join([BIO] * (opinions.DEFAULT.second_opinion_max_words // 10))
     assert opinions.second_opinion(page(), long_body, {"title": "Food tin lamps", "url": URL}, URL) == (long_body, ())
     assert calls == []
 

@@ -75,6 +75,6 @@ def test_tables_opinion_keeps_the_body_when_the_tables_add_too_little():
     changed = prune.unwrap_layout_tables(tree)
     result = SimpleNamespace(text=cell, comments="")
     shown = opinions.page_chars(tree)
-    assert len(cell) < opinions.TABLES_CHECK_SHARE * shown  # the check runs
+    assert len(cell) < opinions.DEFAULT.tables_check_share * shown  # the check runs
     assert opinions.tables_opinion(tree, changed, result, None, shown) is result
     assert tree.find(".//table") is None  # back to divs, as the body was extracted

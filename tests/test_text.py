@@ -9,12 +9,13 @@ import pytest
 from cleaner import Document, Kind
 from cleaner.model import Label
 from cleaner.rulebook import Rulebook
+from cleaner.rulebook.apply import apply_rules
 from cleaner.features import features, is_headline
 from cleaner.lines import language_sample, split_lines
 from cleaner.model import Page
 from cleaner.options import TextThresholds
 from cleaner.pipeline import heuristics
-from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, apply_rules, content_words, end_weight, find_core,
+from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, content_words, end_weight, find_core,
                           has_item_separators, is_glued_tags, is_nav_item, is_teaser, label_template, line_values, on_topic,
                           page_shape, restore_topical, settle, split_site_suffix)
 

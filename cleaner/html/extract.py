@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..model import Document, Removal
+from ..options import HtmlThresholds
 from ..profiles import ARTICLE, Profile
 from ..rulebook import Rulebook
 from .metadata import declared_language, metadata
@@ -66,7 +67,7 @@ def parse_page(doc: Document) -> Parsed:
     return Parsed(tree, Names.of(tree) if tree is not None else None, url)
 
 
-def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE) -> Extracted:
+def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
     """Apply the selector rules and the tree heuristics, run trafilatura, and get a second opinion
     where its body looks wrong (jusText, tables kept, precision mode), as the page type's profile
     says; never fetches the page's URL. The tree is pruned in place."""
@@ -77,17 +78,17 @@ def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE) -> E
         return Extracted("", "", {})
     compiled = selectors_for(rulebook)
     removed = tuple(compiled.prune(tree, names))
-    thread = compiled.thread(tree, names)
-    removed += tuple(drop_after_thread(tree, thread))
+    thread = compiled.thread(tree, names, t)
+    removed += tuple(drop_after_thread(tree, thread, t))
     if profile.link_lists:
-        removed += tuple(drop_link_lists(tree))
-    removed += tuple(drop_hidden_copies(tree, names))
+        removed += tuple(drop_link_lists(tree, t))
+    removed += tuple(drop_hidden_copies(tree, names, t))
     removed += tuple(drop_nested_posts(tree, names))
     if "twitter-tweet" in names.tokens:
         keep_embedded_tweets(tree)
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
-    wrap_loose_text(tree)
+    wrap_loose_text(tree, t)
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
     # favor_recall (articles): what trafilatura adds in recall mode the line rules mostly take out
     # again, what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
@@ -103,10 +104,10 @@ def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE) -> E
     if not profile.opinions:
         return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang)
     shown = page_chars(tree)
-    body, dropped = justext_opinion(tree, result.text or "", shown, lang)
+    body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):
-        result = tables_opinion(tree, unwrapped, result, url, shown)
-        body, dropped = second_opinion(tree, result.text or "", meta, url)
+        result = tables_opinion(tree, unwrapped, result, url, shown, t)
+        body, dropped = second_opinion(tree, result.text or "", meta, url, t)
     return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
 
 

@@ -13,18 +13,15 @@ from lxml import etree
 
 from ..lines import fold, word_count
 from ..model import Removal
+from ..options import HtmlThresholds
 from ..text import split_site_suffix
 from .prune import rewrap
 from .tree import NO_TEXT, SPACE, plain_words
 
+DEFAULT = HtmlThresholds()
+
 # --------------------------------------------------------------------------- two candidates
 
-SECOND_OPINION_MAX_WORDS = 400  # a recall-mode body this long is taken as it is
-LOCATE_WORDS = 8  # a line is found in the page by its first words...
-LOCATE_MIN_WORDS = 3  # ...and a line shorter than this is too common to place
-ANCHOR_LINES = 3  # lines of a candidate placed against the title heading
-DISJOINT = 0.2  # candidates sharing less than this of their words took different parts of the page
-NESTED = 0.8  # the precise candidate lies (this much) inside the generous one
 _WORD = re.compile(r"\w+")
 
 
@@ -32,7 +29,8 @@ class TextMap:
     """The page's text in document order, normalised, with the element each stretch belongs to:
     where a line of extracted text came from (trafilatura hands back text, not our elements)."""
 
-    def __init__(self, root: etree._Element):
+    def __init__(self, root: etree._Element, t: HtmlThresholds = DEFAULT):
+        self.t = t
         parts: list[str] = []
         self.starts: list[int] = []
         self.owners: list[etree._Element] = []
@@ -60,10 +58,10 @@ class TextMap:
 
     def locate(self, line: str) -> etree._Element | None:
         """The element holding the start of `line`, if the line is long enough to place."""
-        words = _WORD.findall(line.lower())
-        if len(words) < LOCATE_MIN_WORDS:
+        t, words = self.t, _WORD.findall(line.lower())
+        if len(words) < t.locate_min_words:
             return None
-        at = self.text.find(" " + " ".join(words[:LOCATE_WORDS]) + " ")
+        at = self.text.find(" " + " ".join(words[:t.locate_words]) + " ")
         if at < 0:
             return None
         return self.owners[max(0, bisect_right(self.starts, at) - 1)]
@@ -122,9 +120,9 @@ def _shared(lines: list[str], others: set[str]) -> float:
     return sum(word_count(line) for line in lines if fold(line) in others) / total if total else 0.0
 
 
-def _anchor_depth(lines: list[str], textmap: TextMap, headings: list[etree._Element]) -> int:
+def _anchor_depth(lines: list[str], textmap: TextMap, headings: list[etree._Element], t: HtmlThresholds) -> int:
     """How deep the title heading and the candidate's first lines share a container (-1: not placed)."""
-    placed = [el for el in map(textmap.locate, lines[:12]) if el is not None][:ANCHOR_LINES]
+    placed = [el for el in map(textmap.locate, lines[:12]) if el is not None][:t.anchor_lines]
     return max((_depth(c) for h in headings for el in placed if (c := _common([h, el])) is not None), default=-1)
 
 
@@ -145,15 +143,15 @@ def article_container(placed: list[etree._Element], headings: list[etree._Elemen
     return container
 
 
-PROSE_MIN_WORDS = 10  # a line this long that ends a sentence reads as prose
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
-def _prose_words(lines) -> int:
-    return sum(n for line in lines if (n := word_count(line)) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line))
+def _prose_words(lines, t: HtmlThresholds) -> int:
+    return sum(n for line in lines if (n := word_count(line)) >= t.prose_min_words and _SENTENCE_END.search(line))
 
 
-def reconcile(generous: str, precise: str, textmap: TextMap, headings: list[etree._Element]) -> tuple[str, list[Removal]]:
+def reconcile(generous: str, precise: str, textmap: TextMap, headings: list[etree._Element],
+              t: HtmlThresholds = DEFAULT) -> tuple[str, list[Removal]]:
     """One body from trafilatura's recall-mode text (`generous`) and its precision-mode text.
 
     - They took different parts of the page (a sidebar or an author box against a short post):
@@ -168,11 +166,11 @@ def reconcile(generous: str, precise: str, textmap: TextMap, headings: list[etre
         return generous, []
     g_keys, p_keys = {fold(x) for x in g_lines}, {fold(x) for x in p_lines}
     p_in_g, g_in_p = _shared(p_lines, g_keys), _shared(g_lines, p_keys)
-    if p_in_g < DISJOINT and g_in_p < DISJOINT:
-        if _anchor_depth(p_lines, textmap, headings) > _anchor_depth(g_lines, textmap, headings):
+    if p_in_g < t.disjoint and g_in_p < t.disjoint:
+        if _anchor_depth(p_lines, textmap, headings, t) > _anchor_depth(g_lines, textmap, headings, t):
             return precise, [Removal("heuristic/off-title", line) for line in g_lines]
         return generous, []
-    if p_in_g < NESTED:
+    if p_in_g < t.nested:
         return generous, []
     container = article_container([el for el in map(textmap.locate, p_lines) if el is not None], headings)
     if container is None:
@@ -185,12 +183,13 @@ def reconcile(generous: str, precise: str, textmap: TextMap, headings: list[etre
             removed.append(Removal("heuristic/outside-article", line))
         else:
             kept.append(line)
-    if _prose_words(r.text for r in removed) > sum(word_count(line) for line in kept):
+    if _prose_words((r.text for r in removed), t) > sum(word_count(line) for line in kept):
         return generous, []  # more prose outside than in: the container is wrong, or the outside is content too
     return "\n".join(kept), removed
 
 
-def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None) -> tuple[str, tuple[Removal, ...]]:
+def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None,
+                   t: HtmlThresholds = DEFAULT) -> tuple[str, tuple[Removal, ...]]:
     """A short recall-mode body is checked against trafilatura's precision mode (see reconcile).
 
     Short only: the wrong pick (an author box, a sidebar, wild text around a short post) is a
@@ -198,7 +197,7 @@ def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None)
     """
     import trafilatura
 
-    if len(body.split()) >= SECOND_OPINION_MAX_WORDS:
+    if len(body.split()) >= t.second_opinion_max_words:
         return body, ()
     root = tree.find("body")
     root = tree if root is None else root
@@ -209,7 +208,7 @@ def second_opinion(tree: etree._Element, body: str, meta: dict, url: str | None)
                                           favor_precision=True)
     if precise is None or not (precise.text or "").strip() or precise.text == body:
         return body, ()
-    body, dropped = reconcile(body, precise.text, TextMap(root), headings)
+    body, dropped = reconcile(body, precise.text, TextMap(root, t), headings, t)
     return body, tuple(dropped)
 
 
@@ -222,9 +221,6 @@ def page_chars(tree: etree._Element) -> int:
     return max(0, int(_PAGE_CHARS(tree) - sum(_PAGE_CHARS(el) for el in _NOT_SHOWN(tree))))
 
 
-TABLES_CHECK_SHARE = 0.6  # a body under this share of the page's text is checked against the page with its tables
-TABLES_LONGER = 1.3  # ...and the extraction with tables kept replaces it when this much longer...
-TABLES_HOLD = 0.8  # ...and holds this share of the body's text: a wider take on the same article, not another part
 
 
 def _held(text: str, other: str) -> float:
@@ -233,32 +229,30 @@ def _held(text: str, other: str) -> float:
     return sum(len(line) for line in _lines(text) if plain_words(line) in words) / len(text) if text else 0.0
 
 
-def tables_opinion(tree: etree._Element, unwrapped: list, result, url: str | None, shown: int):
+def tables_opinion(tree: etree._Element, unwrapped: list, result, url: str | None, shown: int, t: HtmlThresholds = DEFAULT):
     """A short body taken from a page whose layout tables became divs is checked against the page
     with its tables kept: on some pages the divs make the extractor take one cell's block instead
     of the article around it. A clearly longer extraction that holds the body wins; the tree is
     left as the winner was extracted from it."""
     import trafilatura
 
-    if not unwrapped or result is None or len(result.text or "") >= TABLES_CHECK_SHARE * shown:
+    if not unwrapped or result is None or len(result.text or "") >= t.tables_check_share * shown:
         return result
     rewrap(unwrapped)
     tables = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
                                          favor_recall=True)
-    if tables is not None and len(tables.text or "") > TABLES_LONGER * len(result.text or "") \
-            and _held(result.text or "", tables.text or "") >= TABLES_HOLD:
+    if tables is not None and len(tables.text or "") > t.tables_longer * len(result.text or "") \
+            and _held(result.text or "", tables.text or "") >= t.tables_hold:
         return tables
     for part, _tag in unwrapped:
         part.tag = "div"
     return result
 
 
-JUSTEXT_CHECK_SHARE = 0.5  # a body under this share of the page's text is checked against jusText's paragraphs
-JUSTEXT_PAGE_SHARE = 0.7  # jusText's new paragraphs around the body cover this much of the page...
-JUSTEXT_LONGER = 1.5  # ...and make the body this much longer: the page is one article the extractor cut short
 
 
-def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "") -> tuple[str, tuple[Removal, ...]]:
+def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "",
+                    t: HtmlThresholds = DEFAULT) -> tuple[str, tuple[Removal, ...]]:
     """A body that covers little of a page whose text jusText finds nearly all good is cut short
     (old pages with their text loose in <body> or in sibling blocks; a memorial page's messages).
 
@@ -274,17 +268,17 @@ def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "")
     from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
     lines = _lines(body)
-    if not lines or not shown or len(body) >= JUSTEXT_CHECK_SHARE * shown:
+    if not lines or not shown or len(body) >= t.justext_check_share * shown:
         return body, ()
     root = tree.find("body")
     root = tree if root is None else root
-    textmap = TextMap(root)
+    textmap = TextMap(root, t)
     placed = [el for el in map(textmap.locate, lines) if el is not None]
     container = article_container(placed, []) if placed else None
     if container is None:
         return body, ()
     room = page_chars(container)  # all jusText could add: no run when even that falls short
-    if room < JUSTEXT_LONGER * len(body) or room < JUSTEXT_PAGE_SHARE * shown:
+    if room < t.justext_longer * len(body) or room < t.justext_page_share * shown:
         return body, ()
     inside, words = set(container.iter()), plain_words(body)
     kept, seen = [], set()
@@ -298,7 +292,7 @@ def justext_opinion(tree: etree._Element, body: str, shown: int, lang: str = "")
         if plain_words(text) in words or (el is not None and el in inside):
             kept.append(text)
     new = "\n".join(kept)
-    if len(new) < JUSTEXT_LONGER * len(body) or len(new) < JUSTEXT_PAGE_SHARE * shown:
+    if len(new) < t.justext_longer * len(body) or len(new) < t.justext_page_share * shown:
         return body, ()
     words = plain_words(new)
     return new, tuple(Removal("heuristic/justext-body", line) for line in lines if plain_words(line) not in words)

@@ -13,8 +13,11 @@ from lxml import etree
 
 from ..lines import word_count
 from ..model import Removal
+from ..options import HtmlThresholds
 from .selectors import Names, Thread
 from .tree import NO_TEXT, SKIP_TAGS, SPACE, drop_keep_tail, element_text, plain_words
+
+DEFAULT = HtmlThresholds()
 
 def _signature(el: etree._Element) -> tuple:
     return el.tag, el.get("class"), el.get("itemprop")
@@ -104,7 +107,6 @@ _INLINE = frozenset("a abbr b big cite code del dfn em font i ins kbd mark nobr 
 _LOOSE_AFTER = frozenset("h1 h2 h3 h4 h5 h6 hr p div table ul ol dl blockquote pre form center section article "
                          "header footer nav aside address".split())
 _TEXT_HOLDERS = frozenset("p li h1 h2 h3 h4 h5 h6 dt dd pre ul ol dl table thead tbody tfoot tr select".split())
-LOOSE_MIN_WORDS = 10  # loose text this long after a block is a paragraph of its own
 
 
 def _inline_run(first: etree._Element | None) -> list[etree._Element]:
@@ -124,7 +126,7 @@ def _paragraph(text: str, run: list[etree._Element]) -> etree._Element:
     return p
 
 
-def wrap_loose_text(tree: etree._Element) -> None:
+def wrap_loose_text(tree: etree._Element, t: HtmlThresholds = DEFAULT) -> None:
     """Text written loose after a block (old pages: `<h2>Title</h2> text <p>...`, paragraphs split by
     `<hr>`) becomes a paragraph: the extractor reads blocks and loses such text as a heading's tail.
 
@@ -138,7 +140,7 @@ def wrap_loose_text(tree: etree._Element) -> None:
             continue
         run = _inline_run(el.getnext())
         text = el.tail + "".join("".join(x.itertext()) + (x.tail or "") for x in run if isinstance(x.tag, str))
-        if word_count(text) < LOOSE_MIN_WORDS:
+        if word_count(text) < t.loose_min_words:
             continue
         tail, el.tail = el.tail, None
         el.addnext(_paragraph(tail, run))
@@ -150,21 +152,18 @@ def wrap_loose_text(tree: etree._Element) -> None:
             parent.insert(0, _paragraph(text, run))
 
 
-MIN_LIST_ITEMS = 3  # fewer linked items: a short list of sources, not a teaser block
-LINK_SHARE = 0.5  # an item whose text is at least this much link text is a teaser link
-CARD_MAX_WORDS = 40  # a card (linked headline and blurb) is short; a longer item is the article's own
 
 
 def _text_len(el: etree._Element) -> int:
     return len(SPACE.sub("", "".join(el.itertext())))
 
 
-def is_link_list(el: etree._Element) -> bool:
+def is_link_list(el: etree._Element, t: HtmlThresholds = DEFAULT) -> bool:
     """A list whose every item is (nearly) all link text: headlines of other pages, not the article's words."""
     items = [li for li in el if li.tag == "li"]
-    if len(items) < MIN_LIST_ITEMS:
+    if len(items) < t.min_list_items:
         return False
-    return all(_teaser_item(li) for li in items)
+    return all(_teaser_item(li, t) for li in items)
 
 
 def _linked_share(el: etree._Element) -> float:
@@ -172,18 +171,18 @@ def _linked_share(el: etree._Element) -> float:
     return sum(_text_len(a) for a in el.iter("a")) / total if total else 0.0
 
 
-def _teaser_item(li: etree._Element) -> bool:
+def _teaser_item(li: etree._Element, t: HtmlThresholds) -> bool:
     """Mostly link text, or a card: a linked headline with a line of blurb under it."""
-    if _linked_share(li) >= LINK_SHARE:
+    if _linked_share(li) >= t.link_share:
         return True
-    return word_count(" ".join(li.itertext())) <= CARD_MAX_WORDS \
+    return word_count(" ".join(li.itertext())) <= t.card_max_words \
         and any(_linked_share(h) >= 0.8 for h in li.iter("h2", "h3", "h4", "h5"))
 
 
-def drop_link_lists(tree: etree._Element) -> list[Removal]:
+def drop_link_lists(tree: etree._Element, t: HtmlThresholds = DEFAULT) -> list[Removal]:
     """Teaser lists (related stories, "more from", "don't miss") leave before extraction."""
     removed = []
-    for el in [el for el in tree.iter("ul", "ol") if is_link_list(el)]:
+    for el in [el for el in tree.iter("ul", "ol") if is_link_list(el, t)]:
         if el.getparent() is not None:
             removed.append(Removal("heuristic/link-list", element_text(el)))
             drop_keep_tail(el)
@@ -250,13 +249,12 @@ def drop_nested_posts(tree: etree._Element, names: Names | None = None) -> list[
     return removed
 
 
-HIDDEN_COPY_MIN_WORDS = 20  # a hidden block this long that the page also shows is a second copy
 _HIDDEN_CLASSES = frozenset(("hidden", "hide"))
 _HIDDEN = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' hidden ')"
                       " or contains(concat(' ', normalize-space(@class), ' '), ' hide ')]")
 
 
-def drop_hidden_copies(tree: etree._Element, names: Names | None = None) -> list[Removal]:
+def drop_hidden_copies(tree: etree._Element, names: Names | None = None, t: HtmlThresholds = DEFAULT) -> list[Removal]:
     """A block hidden by its class whose text the page also shows (the article again in a hidden
     tab or print copy) leaves, or the extractor may take both copies. Hidden blocks holding text
     of their own stay: scripts often reveal real content."""
@@ -265,7 +263,7 @@ def drop_hidden_copies(tree: etree._Element, names: Names | None = None) -> list
     found = _HIDDEN(tree)
     outer = set(found)
     copies = [(el, text) for el in found if not any(a in outer for a in el.iterancestors())
-              and el.getparent() is not None and word_count(text := " ".join(el.itertext())) >= HIDDEN_COPY_MIN_WORDS]
+              and el.getparent() is not None and word_count(text := " ".join(el.itertext())) >= t.hidden_copy_min_words]
     if not copies:
         return []
     page = plain_words(" ".join(tree.itertext()))
@@ -277,16 +275,14 @@ def drop_hidden_copies(tree: etree._Element, names: Names | None = None) -> list
     return removed
 
 
-MIN_THREAD_WORDS_TO_END = 40  # a thread this long ends the page's content...
-MIN_WORDS_BEFORE_THREAD = 80  # ...when at least this many words come before it (it is not a header's comment link)
 
 
-def drop_after_thread(tree: etree._Element, thread: Thread | None) -> list[Removal]:
+def drop_after_thread(tree: etree._Element, thread: Thread | None, t: HtmlThresholds = DEFAULT) -> list[Removal]:
     """What follows a comment thread in the page (the sidebar, the footer) is not the article:
     on pages where the extractor finds no container it would otherwise keep all of it."""
     if thread is None or thread.end is None or thread.end.getparent() is None:
         return []
-    if word_count(" ".join(thread.lines)) < MIN_THREAD_WORDS_TO_END:
+    if word_count(" ".join(thread.lines)) < t.min_thread_words_to_end:
         return []
     before = 0
     for el in tree.iter():
@@ -294,7 +290,7 @@ def drop_after_thread(tree: etree._Element, thread: Thread | None) -> list[Remov
             break
         if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
             before += len((el.text or "").split()) + len((el.tail or "").split())
-    if before < MIN_WORDS_BEFORE_THREAD:
+    if before < t.min_words_before_thread:
         return []
     removed = []
     el = thread.end

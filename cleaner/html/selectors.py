@@ -18,8 +18,12 @@ from lxml import etree
 
 from ..lines import word_count
 from ..model import Removal
-from ..rulebook import SELECTOR_ACTIONS, Rule, Rulebook
+from ..options import HtmlThresholds
+from ..rulebook import Rule, Rulebook
+from ..rulebook.rule import SELECTOR_ACTIONS
 from .tree import SKIP_TAGS, SPACE, drop_keep_tail, element_text
+
+DEFAULT = HtmlThresholds()
 
 def _required(node) -> set[tuple[str, str]]:
     """What a page's class and id attributes must hold for a parsed selector to match there.
@@ -133,7 +137,7 @@ class Selectors:
             drop_keep_tail(el)
         return removed
 
-    def thread(self, tree: etree._Element, names: Names | None = None) -> Thread | None:
+    def thread(self, tree: etree._Element, names: Names | None = None, t: HtmlThresholds = DEFAULT) -> Thread | None:
         """Cut the comment threads out of the page; their text becomes the thread's lines."""
         containers = _outermost(self._find("comments-start", tree, names))
         if not containers:
@@ -147,7 +151,7 @@ class Selectors:
         for container in containers:
             if container.getparent() is None:  # taken already, as a post after an earlier heading
                 continue
-            for part in [container] + thread_after_heading(container):
+            for part in [container] + thread_after_heading(container, t):
                 posts = set(self._find("post-boundary", part, names))
                 boundaries.add(len(lines))
                 flatten(part, lines, boundaries, posts)
@@ -159,7 +163,6 @@ class Selectors:
         return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)), marker)
 
 
-HEADING_MAX_WORDS = 8  # a thread container with no more words than this is only the thread's heading
 _THREAD_END = re.compile(r"sidebar|footer|respond|postcomment|comment-?form|comments?-?post|navigation", re.I)
 
 
@@ -177,7 +180,7 @@ def _post_kind(el: etree._Element) -> tuple:
     return el.tag, tuple((el.get("class") or "").split()[:1])
 
 
-def thread_after_heading(container: etree._Element) -> list[etree._Element]:
+def thread_after_heading(container: etree._Element, t: HtmlThresholds = DEFAULT) -> list[etree._Element]:
     """The posts that follow a thread container holding only a heading (Movable Type's
     `<h2 id="comments">Comments</h2>` then the posts as its siblings).
 
@@ -185,7 +188,7 @@ def thread_after_heading(container: etree._Element) -> list[etree._Element]:
     two of them share a kind of element (the repeated post), so a heading alone is never
     taken for a thread.
     """
-    if word_count(SPACE.sub(" ", "".join(container.itertext()))) > HEADING_MAX_WORDS:
+    if word_count(SPACE.sub(" ", "".join(container.itertext()))) > t.heading_max_words:
         return []
     anchor = container
     while anchor.getnext() is None and anchor.getparent() is not None and anchor.getparent().tag not in ("body", "html"):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import string
 
-from .model import MatchKind
-from .rulebook import REGEX_TIMEOUT
+from ..model import MatchKind
+from .book import REGEX_TIMEOUT
 
 try:
     import re._constants as C
