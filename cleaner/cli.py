@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .io.decode import decode_document
+from . import pagetype
 from .io.discover import DEFAULT_SIDECAR, suffix_of
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
@@ -341,6 +342,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
           f"-> {args.out}", file=sys.stderr)
     if args.engine == "local" and report.documents_in:
         print(report.summary.text(report.documents_failed), file=sys.stderr)
+        if args.out != "-":
+            print(f"cleaner: charts and sample removals per rule: {args.out.rstrip('/')}/.cleaner/report.html", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
 
 
@@ -406,6 +409,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
+        if line.reason == pagetype.REASON:  # a note on the page, not one of its lines
+            print(line.text)
+            continue
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
             print()
             continue

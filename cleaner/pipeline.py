@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, markdown, threads
+from . import linescore, markdown, pagetype, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html import leftout
@@ -80,14 +80,14 @@ class Cleaner:
         first, then the body's lines, then each thread source looked at."""
         if doc.kind is not Kind.HTML:
             guess = self.text_type(doc)
-            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, "model/pagetype")] if guess else []) \
+            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
                 + self.page(doc.content).lines
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
-                                 Label.UNDECIDED, "model/pagetype"))
+                                 Label.UNDECIDED, pagetype.REASON))
         for thread in looked:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from ..distribution import install_hint
 
+RUN_FILES_SHARED = frozenset({"report.json", "errors.jsonl", "report.html"})  # of OUT/.cleaner (rundir.RUN_DIR)
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -93,14 +94,16 @@ class Staging:
         return self.dir / "out"
 
     def upload(self) -> None:
-        """Copy the run's outputs to the output URL (not its hidden run state)."""
+        """Copy the run's outputs to the output URL, with its report and error log (not its lock or markers:
+        a run staged through a local folder resumes nothing)."""
         if not is_url(self.out):
             return
         fs, path = filesystem(self.out)
         root = self.local_out()
         for file in sorted(root.rglob("*")):
             rel = file.relative_to(root)
-            if file.is_file() and not any(part.startswith(".") for part in rel.parts):
+            hidden = any(part.startswith(".") for part in rel.parts)
+            if file.is_file() and (not hidden or (len(rel.parts) == 2 and rel.parts[0] == ".cleaner" and rel.name in RUN_FILES_SHARED)):
                 fs.makedirs(f"{path.rstrip('/')}/{rel.parent.as_posix()}".rstrip("/."), exist_ok=True)
                 fs.put_file(str(file), f"{path.rstrip('/')}/{rel.as_posix()}")
 
