@@ -32,7 +32,8 @@ def test_memory_urls_in_and_out_give_the_local_records(tmp_path):
         got = [json.loads(line) for line in memory.cat("/bucket/out/crawl.jsonl").decode().splitlines()]
         assert got == _local(tmp_path)
         assert memory.exists("/bucket/out/.cleaner/report.json")
-        assert not memory.exists("/bucket/out/.cleaner")  # run state stays behind
+        assert not memory.exists("/bucket/out/.cleaner/lock")  # run state (lock, markers) stays behind
+        assert not memory.exists("/bucket/out/.cleaner/run.json")
     finally:
         memory.rm("/bucket", recursive=True)
 
