@@ -35,14 +35,6 @@ class PageType(str, Enum):
     SERVICE = "service"
 
 
-class SourceKind(Named):
-    """What an input source is: a text or HTML file, a JSONL file of records, or a WARC archive."""
-
-    FILE = "file"
-    JSONL = "jsonl"
-    WARC = "warc"
-
-
 class RunMode(Named):
     """How a run writes: a mirror of the input tree, numbered shards, or one stream on stdout."""
 
