@@ -35,6 +35,15 @@ class PageType(str, Enum):
     SERVICE = "service"
 
 
+class SourceKind(Named):
+    """What an input source is: a text or HTML file, a JSONL file of records, or a WARC archive."""
+
+    FILE = "file"
+    JSONL = "jsonl"
+    WARC = "warc"
+    PARQUET = "parquet"
+
+
 class RunMode(Named):
     """How a run writes: a mirror of the input tree, numbered shards, or one stream on stdout."""
 

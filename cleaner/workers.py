@@ -23,13 +23,14 @@ from enum import Enum
 from typing import Any, Iterable, Iterator
 
 from .io.discover import Dest, Item
-from .model import Document, Failure, Kind
+from .model import Cleaned, Document, Failure, Kind
 from .options import Options
 from .pipeline import Cleaner
 
 BATCH_DOCS, BATCH_BYTES = 8, 256 << 10  # per task sent to a worker: small, so slow pages spread evenly
 MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: they cannot start at all
 IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
+DEEP_METADATA = 100  # metadata nested deeper stays in the main process (pickle recurses per level)
 MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
 ORPHAN_CHECK_SECONDS = 1.0  # how often a worker checks that its main process still lives
 FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
@@ -219,9 +220,50 @@ def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner
             yield clean_item(cleaner, item)
         return
     workers = Workers(options, jobs, cleaner)
+    aside: deque = deque()  # per item in flight, in order: the metadata values kept back from the workers
     try:
-        yield from workers.map(items)
+        for dest, result, size in workers.map(_set_aside(items, aside)):
+            kept = aside.popleft()
+            if kept and isinstance(result, Cleaned):
+                result = replace(result, meta={k: kept[k] if isinstance(v, _Aside) else v for k, v in result.meta.items()})
+            yield dest, result, size
     except BaseException:  # includes GeneratorExit: the writer stopped reading
         workers.terminate()
         raise
     workers.close()
+
+
+class _Aside:
+    """Stands in a worker's copy of the metadata for a value nested too deeply to pickle; put back on return."""
+
+    __slots__ = ()
+
+
+def _set_aside(items: Iterable[Item], aside: deque) -> Iterator[Item]:
+    """Items for the workers, with metadata values nested deeper than DEEP_METADATA kept here.
+
+    pickle recurses once per level, so 500 levels of nesting (which JSON reads fine) would stop the
+    whole pool; kept in the main process, they come out as they do at -j 1.
+    """
+    for item in items:
+        doc, kept = item.doc, {}
+        if doc is not None:
+            kept = {k: v for k, v in doc.meta.items() if isinstance(v, (dict, list)) and _deeper(v, DEEP_METADATA)}
+            if kept:
+                item = replace(item, doc=replace(doc, meta={k: _Aside() if k in kept else v for k, v in doc.meta.items()}))
+        aside.append(kept)
+        yield item
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """Is a JSON value nested more than `limit` levels deep? (A loop, not recursion, for the same reason.)"""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False

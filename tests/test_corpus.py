@@ -96,7 +96,7 @@ def test_clean_with_corpus_lines_removes_template_lines(tmp_path):
         text = (counted / "articles" / f"{i}.txt").read_text(encoding="utf-8")
         assert all(line in text for line in ARTICLES[i])
         assert "Follow the Bugle" not in text and "Media Group" not in text
-    report = json.loads((counted / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((counted / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["removed"]["heuristic/corpus-template"]["lines"] >= 8
 
 

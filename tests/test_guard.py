@@ -37,7 +37,7 @@ def test_the_share_is_configurable_from_the_command_line(tmp_path):
         out = tmp_path / f"out-{share}"
         assert main(["clean", str(src), "-o", str(out), "-j", "1", "--no-progress", "--rules", str(root),
                      "--max-rule-share", share]) == 0
-        outputs[share] = ((out / "articles" / "doc.txt").read_text(), json.loads((out / "report.json").read_text()))
+        outputs[share] = ((out / "articles" / "doc.txt").read_text(), json.loads((out / ".cleaner" / "report.json").read_text()))
     text, report = outputs["0.5"]
     assert all(p in text for p in PROSE) and report["held_back"] == {"custom/most": 1}
     text, report = outputs["0.9"]

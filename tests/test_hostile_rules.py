@@ -97,7 +97,7 @@ def test_a_timed_out_rule_is_reported_with_the_document(tmp_path, quick_timeout)
     out = tmp_path / "out"
     report = run(RunConfig(inputs=(str(corpus),), out=out, options=Options(rules_dirs=(str(root),)), jobs=2, progress=False))
     assert (report.documents_out, report.documents_failed) == (3, 0)
-    saved = json.loads((out / "report.json").read_text())
+    saved = json.loads((out / ".cleaner" / "report.json").read_text())
     assert saved["rule_timeouts"] == {"custom/backtracker": 1}
     assert saved["documents_with_notes"] == [{"id": "stormy", "rule_timeouts": ["custom/backtracker"]}]
 

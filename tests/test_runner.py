@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import runner
+from cleaner.rundir import RUN_DIR
 from cleaner.cli import main
 from cleaner.io.streams import open_compressed
 from cleaner.pipeline import Options
@@ -48,11 +49,11 @@ def shards(out: Path) -> list[Path]:
 
 
 def digests(out: Path) -> dict[str, str]:
-    names = [p for p in out.rglob("*") if p.is_file() and STATE not in p.parts and p.name != "report.json"]
+    names = [p for p in out.rglob("*") if p.is_file() and (STATE not in p.parts or p.name == "errors.jsonl")]
     return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in names}
 
 
-STATE = runner.STATE_DIR
+STATE = RUN_DIR
 
 
 def clean(*argv: str) -> int:
@@ -68,10 +69,10 @@ def test_shards_hold_n_records_in_input_order_and_nothing_is_lost(corpus, tmp_pa
     assert [len(read_records(p)) for p in parts] == [5, 5, 5, 5, 3]
     assert [r["id"] for r in records] == [f"d{i:02d}" for i in range(23)]
     assert all("Back to top" not in r["text"] and r["metadata"]["url"].startswith("https://") for r in records)
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["id"] for e in errors] == ["8", "empty-record"]
     assert all(set(e) == {"id", "source", "stage", "message"} for e in errors)
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 25 == report["documents_out"] + report["documents_failed"]
     assert (report["documents_out"], report["documents_failed"]) == (23, 2)
     assert report["removed"]["web/navigation/back-to-top"]["lines"] == 23
@@ -132,7 +133,7 @@ def test_an_interrupted_run_resumes_to_byte_identical_output(corpus, tmp_path, m
     assert cleaned[0] == "d10" and len(cleaned) == 13  # only the documents of the shards not done
     assert digests(resumed) == digests(whole)
     assert (report.documents_in, report.documents_out, report.documents_failed) == (25, 23, 2)
-    assert json.loads((resumed / "report.json").read_text())["removed"] == json.loads((whole / "report.json").read_text())["removed"]
+    assert json.loads((resumed / ".cleaner" / "report.json").read_text())["removed"] == json.loads((whole / ".cleaner" / "report.json").read_text())["removed"]
     assert [f.id for f in report.failures] == ["8", "empty-record"]
 
 

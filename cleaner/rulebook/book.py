@@ -13,7 +13,7 @@ import regex
 from ..lines import fold, trim, word_count
 from ..model import MatchKind, RegexBudget
 from .prefilter import first_chars, fold_key, required
-from .rule import ANYWHERE, Hit, Rule, RuleError, compiled
+from .rule import ANYWHERE, Hit, Rule, RuleError, compile_once
 from .yamlfile import suggest
 
 REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
@@ -199,5 +199,5 @@ class _Bucket:
 
 
 def _compile(pattern: str, rule: Rule):
-    return compiled(pattern, rule.case_sensitive)
+    return compile_once(pattern, rule.case_sensitive)
 
