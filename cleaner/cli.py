@@ -193,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_args(p)
     _rule_args(p)
 
+    _train_parser(sub)
+    _mine_parser(sub)
+    _inplace_parsers(sub)
+    return parser
+
+
+def _train_parser(sub) -> None:
+    """`cleaner train`: fit the learned parts."""
     p = sub.add_parser("train", help="fit the learned parts on gold records and write their model files")
     p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
     p.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
@@ -203,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
     p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
 
+
+def _mine_parser(sub) -> None:
+    """`cleaner mine`: propose rules for lines a corpus repeats."""
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--min-docs", type=at_least(2), default=None, metavar="N", help="documents a line must recur in (default: 3)")
@@ -212,8 +223,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
     p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match")
     _rule_args(p)
-    _inplace_parsers(sub)
-    return parser
 
 
 def _gold_args(p: argparse.ArgumentParser) -> None:

@@ -1,6 +1,7 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
+text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
+       -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
@@ -34,8 +35,8 @@ __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
-    The comment thread is looked for once the article core is known; a learned line stage
-    (model/...) would run before these, on what the rules left.
+    The comment thread is looked for once the article core is known; the learned line scorer
+    (linescore) runs after these, on what the rules left to them.
     """
     threads.heading_alone(page)
     label_template(page, t)
@@ -121,7 +122,6 @@ class Cleaner:
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
         self.rules(page)
-        # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
