@@ -14,8 +14,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .io.decode import decode_document
-from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.discover import DEFAULT_SIDECAR
+from .io.readers import read_file
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
@@ -297,17 +297,14 @@ TAGS = {Label.KEEP: "keep", Label.TITLE: "title", Label.DROP: "drop", Label.COMM
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
-    kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
-    try:
-        decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-    except (OSError, ValueError) as exc:
-        print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+    item = read_file(args.file, args.file.name, max_bytes=cleaner.options.max_bytes)  # as `clean` reads it: limits too
+    if item.doc is None:
+        print(f"cleaner: {printable(str(args.file))}: {item.failure.message if item.failure else 'unreadable'}", file=sys.stderr)
         return EXIT_FAILED
-    content = decoded.text
-    for warning in decoded.warnings:
+    for warning in item.doc.meta.get("warnings", ()):
         print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    lines = cleaner.explain(Document(str(args.file), kind, content))
+    lines = cleaner.explain(Document(str(args.file), item.doc.kind, item.doc.content))
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:

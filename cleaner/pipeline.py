@@ -17,7 +17,7 @@ from .html.extract import Extracted, extract, paragraphs, thread_sources
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
-from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where
+from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
 from .options import Options, TextThresholds, ThreadThresholds
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
@@ -64,14 +64,19 @@ class Cleaner:
         return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
+        self.check_size(doc)
+        return PATHS[doc.kind](self, doc)
+
+    def check_size(self, doc: Document) -> None:
+        """--max-bytes, the one size limit of a document (the HTML parser has none of its own)."""
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        return PATHS[doc.kind](self, doc)
 
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
         first, then the body's lines, then each thread source looked at."""
+        self.check_size(doc)
         if doc.kind is not Kind.HTML:
             return self.page(doc.content).lines
         with time_limit(self.options.timeout):
@@ -128,9 +133,10 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
-        extracted = extract(doc, self.rulebook, self.options.html_thresholds)
+        extracted = extract(doc, self.rulebook, self.options.html_thresholds, self.options.max_rule_share)
         # A page-type stage goes here: after extraction, before the line stages that would follow its type.
         page = self.body_page(extracted)
+        page.held_back.extend(extracted.held_back)
         posts, looked = self.comment_posts(extracted, page)
         return extracted, page, posts, looked
 

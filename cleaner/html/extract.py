@@ -32,6 +32,7 @@ class Extracted:
     removed: tuple[Removal, ...] = ()
     thread: Thread | None = None
     lang: str = ""  # the language the page declares (<html lang>), if we know its stop words
+    held_back: tuple[str, ...] = ()  # drop selector rules that would have taken most of the page's prose
 
 
 _COUNT = 0
@@ -47,7 +48,7 @@ def _tick() -> None:
         reset_caches()
 
 
-def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
+def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThresholds(), share: float = 1.0) -> Extracted:
     """Parse, apply the selector rules and the tree heuristics, run trafilatura, and get a second
     opinion where its body looks wrong (jusText, tables kept, precision mode); never fetches the page's URL."""
     import trafilatura
@@ -58,7 +59,8 @@ def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThreshold
         return Extracted("", "", {})
     compiled = selectors_for(rulebook)
     names = Names.of(tree)
-    removed = tuple(compiled.prune(tree, names))
+    pruned, held = compiled.prune(tree, names, share)
+    removed = tuple(pruned)
     thread = compiled.thread(tree, names, t)
     removed += tuple(drop_after_thread(tree, thread, t))
     removed += tuple(drop_link_lists(tree, t))
@@ -81,13 +83,13 @@ def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThreshold
         _body, text, _length = trafilatura.baseline(tree)
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
-        return Extracted(text, "", meta, removed, thread, lang)
+        return Extracted(text, "", meta, removed, thread, lang, tuple(held))
     shown = page_chars(tree)
     body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):
         result = tables_opinion(tree, unwrapped, result, url, shown, t)
         body, dropped = second_opinion(tree, result.text or "", meta, url, t)
-    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
+    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang, tuple(held))
 
 
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s")
