@@ -135,7 +135,10 @@ class Config:
                        builtin_rules=self["builtin-rules"], timeout=timeout)
 
     def fields(self) -> Fields:
-        return Fields(text=self["text-field"], html=self["html-field"], id=self["id-field"])
+        """The input fields; a content field named by a flag or the config file is the one cleaned."""
+        named = [k for k in ("text", "html") if self.settings[f"{k}-field"].source != "default"]
+        return Fields(text=self["text-field"], html=self["html-field"], id=self["id-field"],
+                      explicit=named[0] if len(named) == 1 else "")
 
     def excluded(self, path: Path) -> bool:
         """True when a pattern of `exclude` matches the path (relative to root) or one of its folders."""

@@ -194,7 +194,7 @@ def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tu
 
 def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1) -> Iterator[Verdict]:
     """A verdict for every target, in order; documents are cleaned on `jobs` processes."""
-    from .runner import results
+    from .workers import results
 
     contents: dict[str, str] = {}
     early: list[Verdict] = []

@@ -41,6 +41,7 @@ class SourceKind(Named):
     FILE = "file"
     JSONL = "jsonl"
     WARC = "warc"
+    PARQUET = "parquet"
 
 
 class RunMode(Named):

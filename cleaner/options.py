@@ -110,3 +110,5 @@ class Options:
     max_rule_share: float = 0.5  # a drop or strip rule may remove at most this share of a document's prose
     corpus: CorpusLines | None = None  # template lines counted over the whole input (`clean --corpus-lines`)
     models_dir: str | None = None  # folder of the learned parts' model files; None: the ones shipped in the package
+    text_format: str = "text"  # "markdown": the article keeps headings, lists and tables (cleaner/markdown.py)
+    links: bool = False  # with markdown: links stay links

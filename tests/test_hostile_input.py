@@ -32,7 +32,8 @@ from cleaner.io.readers import Fields, read_file, read_jsonl
 from cleaner.io.writers import OutputNames
 from cleaner.model import Cleaned, Document, Failure, Kind
 from cleaner.pipeline import Options
-from cleaner.runner import RunConfig, clean_item, run
+from cleaner.runner import RunConfig, run
+from cleaner.workers import clean_item
 from cleaner.lines import normalise
 
 P = "The council voted on Tuesday to extend the library's opening hours through the winter months, after residents asked."

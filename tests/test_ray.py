@@ -113,6 +113,22 @@ def test_ray_engine_reads_and_writes_parquet(local_ray, corpus, local_out, tmp_p
         assert got[key] == {**record, "source": "in"}, key  # the input's name
 
 
+def test_ray_engine_reads_warc_as_the_local_engine_does(local_ray, tmp_path):
+    pytest.importorskip("fastwarc")
+    from test_io_warc import archive
+
+    src = tmp_path / "warc-in"
+    src.mkdir()
+    (src / "crawl.warc.gz").write_bytes(b"".join(gzip.compress(r) for r in archive()))
+    local = tmp_path / "warc-local"
+    assert main(["clean", str(src), "-o", str(local), "-j", "1", "--no-progress", "--isolated"]) == 0
+    out = tmp_path / "warc-ray"
+    assert main(["clean", str(src), "-o", str(out), "--engine", "ray", "-j", "2", "--no-progress", "--isolated"]) == 0
+    expected = records_of([local / "crawl.jsonl.gz"])
+    got = records_of(sorted(out.glob("part-*.jsonl.zst")))
+    assert len(expected) == 3 and got == expected
+
+
 def test_ray_engine_refuses_inputs_it_cannot_read(tmp_path, capsys):
     assert main(["clean", str(next(SEEDS.glob("*.txt"))), "-o", str(tmp_path / "o"), "--engine", "ray", "--no-progress"]) == 2
-    assert "reads JSONL or Parquet" in capsys.readouterr().err
+    assert "reads JSONL, Parquet or WARC" in capsys.readouterr().err

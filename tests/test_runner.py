@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import runner
+from cleaner import runner, workers
 from cleaner.rundir import RUN_DIR
 from cleaner.cli import main
 from cleaner.io.discover import Dest, Item
 from cleaner.io.streams import open_compressed
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Options
-from cleaner.runner import RunConfig, Workers, run
+from cleaner.runner import RunConfig, run
+from cleaner.workers import Workers
 from conftest import SEEDS
 
 STORY = ("The council met on Tuesday to discuss the new budget for the coming year. "
@@ -186,14 +187,14 @@ def test_workers_read_ahead_a_bounded_number_of_items():
             pulled["n"] += 1
             yield Item(Dest("jsonl", "x"), doc=Document(str(pulled["n"]), Kind.TEXT, doc_text(pulled["n"])))
 
-    workers = Workers(Options(), 2)
+    pool = Workers(Options(), 2)
     try:
-        stream = workers.map(endless())
+        stream = pool.map(endless())
         ids = [next(stream)[1].id for _ in range(100)]
     finally:
-        workers.close()
+        pool.close()
     assert ids == [str(i) for i in range(1, 101)]
-    bound = 2 * runner.IN_FLIGHT_PER_JOB * runner.BATCH_DOCS + 100 + runner.BATCH_DOCS
+    bound = 2 * workers.IN_FLIGHT_PER_JOB * workers.BATCH_DOCS + 100 + workers.BATCH_DOCS
     assert pulled["n"] <= bound
 
 
@@ -201,19 +202,19 @@ def crash_on_boom(batch):
     """A worker task that dies like a segfaulting parser when it meets the document "boom"."""
     if any(item.doc is not None and item.doc.id == "boom" for item in batch):
         os._exit(3)
-    return runner.clean_batch(batch)
+    return workers.clean_batch(batch)
 
 
 def test_a_dying_worker_costs_only_its_document(monkeypatch):
-    monkeypatch.setattr(runner, "_work", crash_on_boom)
+    monkeypatch.setattr(workers, "_work", crash_on_boom)
     ids = [str(i) for i in range(40)]
     ids[17] = "boom"
     items = [Item(Dest("jsonl", "x"), doc=Document(i, Kind.TEXT, doc_text(n))) for n, i in enumerate(ids)]
-    workers = Workers(Options(), 2)
+    pool = Workers(Options(), 2)
     try:
-        out = list(workers.map(items))
+        out = list(pool.map(items))
     finally:
-        workers.close()
+        pool.close()
     assert [r[1].id for r in out] == ids
     failed = [r[1] for r in out if not hasattr(r[1], "text")]
     assert [(f.id, f.stage) for f in failed] == [("boom", "clean")] and "worker process died" in failed[0].message

@@ -20,6 +20,7 @@ from ..model import Document, Failure, Kind
 TEXT_SUFFIXES = {".txt": Kind.TEXT, ".text": Kind.TEXT, ".html": Kind.HTML, ".htm": Kind.HTML, ".xhtml": Kind.HTML}
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz", ".wet.zst")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 STDIN = "-"
 DEFAULT_SIDECAR = "{name}.comments.jsonl"  # cleaner fix's comment sidecar; config.DEFAULT_COMMENTS
 
@@ -60,7 +61,7 @@ class Source:
         lower = self.rel.lower()
         ext = next((s for s in (".gz", ".zst") if lower.endswith(s)), "")
         base = self.rel[: len(self.rel) - len(ext)] if ext else self.rel
-        while base.lower().endswith((".warc", ".wet")):  # CC-MAIN-...warc.wet.gz -> CC-MAIN-....jsonl.gz
+        while base.lower().endswith((".warc", ".wet", ".parquet", ".pq")):  # CC-MAIN-...warc.wet.gz -> CC-MAIN-....jsonl.gz
             base = base[: base.rfind(".")]
         return f"{base}.jsonl{ext}"
 
@@ -88,6 +89,8 @@ def kind_of(path: Path) -> str | None:
         return "jsonl"
     if suffix in WARC_SUFFIXES:
         return "warc"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
     return "file" if suffix in TEXT_SUFFIXES else None
 
 

@@ -26,11 +26,54 @@ JSONL_LINE_FACTOR = 2  # a JSONL line may be this many times --max-bytes (JSON e
 
 @dataclass(frozen=True)
 class Fields:
-    """Names of the content fields in JSONL input."""
+    """Names of the content fields in JSONL (and Parquet) input, and which other fields become metadata.
+
+    `explicit` is the content field the user named ("text" or "html"): it alone is cleaned, even when
+    a record also has the other. Without it, non-empty HTML wins over text. Metadata keeps the
+    record's other small fields (a value up to META_VALUE_CHARS as JSON), never the content fields;
+    `keep` names the only fields to keep, `drop` fields to leave out.
+    """
 
     text: str = "text"
     html: str = "html"
     id: str = "id"
+    explicit: str = ""
+    keep: tuple[str, ...] | None = None
+    drop: tuple[str, ...] = ()
+
+
+META_VALUE_CHARS = 1000  # a larger input field (a second copy of the page, raw headers) is not carried in metadata
+RESERVED = frozenset({"text"})  # a record's text field is its content or a copy of it; title, comments... stay, under metadata
+MISSING_FIELD = "no string field"  # the start of a read failure's message when the record lacks its content field
+
+
+def content_of(record: dict[str, Any], fields: Fields) -> tuple[Kind, str, str] | None:
+    """(kind, content, field name) of the record's content field, per `fields`; None when it has none."""
+    html, text = record.get(fields.html), record.get(fields.text)
+    if fields.explicit != "text" and isinstance(html, str) and (html.strip() or fields.explicit == "html"):
+        return Kind.HTML, html, fields.html
+    if fields.explicit != "html" and isinstance(text, str):
+        return Kind.TEXT, text, fields.text
+    return None
+
+
+def metadata_of(record: dict[str, Any], fields: Fields, used: str) -> dict[str, Any]:
+    """The input fields a record carries into its metadata: small ones, never the field cleaned (`used`) or the id."""
+    skip = RESERVED | {fields.id, used} | set(fields.drop)
+    if fields.keep is not None:
+        return {k: v for k, v in record.items() if k in fields.keep and k not in skip}
+    return {k: v for k, v in record.items() if k not in skip and _small(v)}
+
+
+def _small(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, str):
+        return len(value) <= META_VALUE_CHARS
+    try:
+        return len(json.dumps(value, default=str)) <= META_VALUE_CHARS
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 
@@ -232,24 +275,46 @@ def record_item(line: str, where: str, lineno: int, dest: Dest, fields: Fields,
 def record_to_item(record: dict[str, Any], where: str, lineno: int | str, dest: Dest, fields: Fields,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Item:
     doc_id = values.id_text(record.get(fields.id), lineno)
-    html, text = record.get(fields.html), record.get(fields.text)
-    if isinstance(html, str) and html.strip():
-        kind, content, used = Kind.HTML, html, fields.html
-    elif isinstance(text, str):
-        kind, content, used = Kind.TEXT, text, fields.text
-    else:
-        found = f"; '{fields.text}' is {type(text).__name__}" if fields.text in record else ""
-        return Item(dest, failure=Failure(doc_id, where, "read",
-                                          f"no string field '{fields.text}' (or '{fields.html}') in the record{found}"))
+    found = content_of(record, fields)
+    if found is None:
+        return Item(dest, failure=Failure(doc_id, where, "read", missing_field(record, fields)))
+    kind, content, used = found
     size = utf8_size(content)
     if max_bytes and size > max_bytes:
         return Item(dest, failure=Failure(doc_id, where, "read", str(too_large(size, max_bytes))))
-    meta = {k: v for k, v in record.items() if k not in (fields.id, used, "text")}  # title, comments... stay as metadata
+    meta = metadata_of(record, fields, used)
     doc = Document(id=doc_id, kind=kind, content=content, meta=meta, source=where)
     nuls = content.count("\x00")
     if nuls:  # no meaning in text, and lxml refuses them
         doc = with_warning(replace(doc, content=content.replace("\x00", "")), f"nul: {nuls} NUL character{'s' if nuls > 1 else ''} removed")
     return Item(dest, doc=doc)
+
+
+def read_parquet(path: Path, rel: str, fields: Fields, _meter: Meter | None = None, dest: Dest | None = None,
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Rows of a Parquet file as records (a null is an absent field), read a batch at a time (the `parquet` extra)."""
+    from .parquet import pyarrow_parquet
+
+    dest = dest or Dest("jsonl", Source(path, rel, "parquet").output_name)
+    try:
+        table = pyarrow_parquet().ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - not Parquet, truncated: the file fails, named
+        yield Item(dest, failure=Failure(rel, str(path), "read", f"cannot read Parquet: {exc}"))
+        return
+    row = 0
+    for batch in table.iter_batches(batch_size=256):
+        for columns in batch.to_pylist():
+            row += 1
+            record = {k: v for k, v in columns.items() if v is not None}
+            yield record_to_item(record, f"{path}:{row}", row, dest, fields, max_bytes)
+
+
+def missing_field(record: dict[str, Any], fields: Fields) -> str:
+    """The read failure of a record without its content field, naming the keys it does have."""
+    wanted = {"text": f"'{fields.text}'", "html": f"'{fields.html}'"}.get(fields.explicit, f"'{fields.text}' (or '{fields.html}')")
+    name = fields.text if fields.explicit != "html" else fields.html
+    kind = f"; '{name}' is {type(record[name]).__name__}" if name in record else ""
+    return f"{MISSING_FIELD} {wanted} in the record{kind}; its keys: {', '.join(sorted(map(str, record))) or 'none'}"
 
 
 def read_warc(path: Path, rel: str, meter: Meter | None = None, dest: Dest | None = None,
@@ -270,6 +335,9 @@ def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None =
     """Every item of one input, in order."""
     if source.kind == "jsonl":
         yield from read_jsonl(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name), max_bytes)
+    elif source.kind == "parquet":
+        assert source.path is not None
+        yield from read_parquet(source.path, source.rel, fields, meter, dest or Dest("jsonl", source.output_name), max_bytes)
     elif source.kind == "warc":
         assert source.path is not None
         yield from read_warc(source.path, source.rel, meter, dest, max_bytes)

@@ -13,7 +13,7 @@ import regex
 from ..lines import fold, trim, visible, word_count
 from ..model import MatchKind, RegexBudget
 from .prefilter import first_chars, fold_key, required
-from .rule import ANYWHERE, Hit, Rule, RuleError, compiled
+from .rule import ANYWHERE, Hit, Rule, RuleError, compile_once
 from .yamlfile import suggest
 
 REGEX_TIMEOUT = 1.0  # seconds per match call; a catastrophic pattern cannot hang a run
@@ -159,10 +159,10 @@ class Rulebook:
                     break
             else:
                 return None
-        for rule, compiled in self._strip_rules:
+        for rule, patterns in self._strip_rules:
             if rule.id in budget.timed_out or not rule.guard_ok(text, zone, words):
                 continue
-            for pattern, needs in compiled:
+            for pattern, needs in patterns:
                 if needs is not None and not any(need in folded for need in needs):
                     continue  # a string every match contains is absent: the pattern cannot fire
                 try:
@@ -205,5 +205,5 @@ class _Bucket:
 
 
 def _compile(pattern: str, rule: Rule):
-    return compiled(pattern, rule.case_sensitive)
+    return compile_once(pattern, rule.case_sensitive)
 

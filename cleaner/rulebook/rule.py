@@ -18,7 +18,7 @@ SELECTOR_ACTIONS = (Action.DROP, Action.COMMENTS_START, Action.POST_BOUNDARY)  #
 _COMPILED: dict[tuple[str, str], Any] = {}
 
 
-def compiled(pattern: str, case_sensitive: bool = False) -> Any:
+def compile_once(pattern: str, case_sensitive: bool = False) -> Any:
     """A rule's regex compiled once per process: validation compiles it and matching reuses it (start-up)."""
     flags = "" if case_sensitive else "(?i)"
     key = (pattern, flags)

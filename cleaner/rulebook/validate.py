@@ -9,7 +9,7 @@ import regex
 
 from ..lines import fold
 from ..model import Action, MatchKind, Where
-from .rule import Rule, compiled
+from .rule import Rule, compile_once
 from .yamlfile import FileProblems, LineMap, load_yaml, suggest
 
 ACTIONS = tuple(Action)
@@ -103,7 +103,7 @@ def _validate_match(raw: LineMap, rid: str, at: str, path: Path, problems: list[
     if kind in ("regex", "strip"):
         for pattern in patterns:
             try:
-                compiled(pattern, raw.get("case") == "sensitive")  # compiled once: matching reuses it
+                compile_once(pattern, raw.get("case") == "sensitive")  # compiled once: matching reuses it
             except regex.error as exc:
                 problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
     if kind == "selector":
