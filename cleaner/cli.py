@@ -14,9 +14,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .io.decode import decode_document
 from . import pagetype
 from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.readers import read_file
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
@@ -394,7 +394,6 @@ def _record(args: argparse.Namespace) -> Document | str:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
-    kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
     from .io.discover import JSONL_SUFFIXES
 
     if args.id is None and suffix_of(args.file) in JSONL_SUFFIXES:
@@ -406,14 +405,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"cleaner: {printable(doc)}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        try:
-            decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-        except (OSError, ValueError) as exc:
-            print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+        item = read_file(args.file, args.file.name, max_bytes=cleaner.options.max_bytes)  # as `clean` reads it: limits too
+        if item.doc is None:
+            message = item.failure.message if item.failure else "unreadable"
+            print(f"cleaner: {printable(str(args.file))}: {message}", file=sys.stderr)
             return EXIT_FAILED
-        for warning in decoded.warnings:
+        for warning in item.doc.meta.get("warnings", ()):
             print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
-        doc = Document(str(args.file), kind, decoded.text)
+        doc = Document(str(args.file), item.doc.kind, item.doc.content)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
