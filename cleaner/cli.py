@@ -266,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .runner import RunConfig, run
 
+    if args.links and args.text_format != "markdown":
+        print("cleaner: --links keeps links in Markdown: add --format markdown", file=sys.stderr)
+        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     if args.corpus_lines:
