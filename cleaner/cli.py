@@ -318,7 +318,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except RunStopped as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
-            return EXIT_USAGE if exc.usage else EXIT_FAILED
+            return EXIT_FAILED
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED
