@@ -173,11 +173,19 @@ def build_parser() -> argparse.ArgumentParser:
     q = rsub.add_parser("check", help="validate rule files and run their examples")
     q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs and the config's)")
     _config_args(q)
+    q = rsub.add_parser("audit", help="each rule's effect on every gold set: F1 with the rule minus F1 without")
+    q.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    q.add_argument("--mode", choices=["html", "text", "both"], default="both")
+    q.add_argument("--rule", action="append", default=[], metavar="RULE_ID", help="audit only these rules (repeatable)")
+    _gold_args(q)
+    _rule_args(q)
 
     p = sub.add_parser("eval", help="score against gold records (../shared/eval format), several sets in one run")
     p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
     p.add_argument("--mode", choices=["html", "text", "both"], default="html")
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep the baselines' predictions here (per version) and reuse them")
+    p.add_argument("--baselines-only", action="store_true", help="score the baselines alone (e.g. to fill --cache)")
     _gold_args(p)
     p.add_argument("--worst", type=int, default=None, metavar="N",
                    help="list this many worst pages per set (default: 10 for one set, none for several)")
@@ -208,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _gold_args(p: argparse.ArgumentParser) -> None:
-    """Flags of the commands that score gold sets."""
+    """Flags of the commands that score gold sets: eval and rules audit."""
     p.add_argument("--limit", type=at_least(1), default=None, metavar="N", help="score the first N pages of each set")
     p.add_argument("--held-out-models", type=Path, metavar="ROOT",
                    help="score each page with the models in ROOT/<its group> (`cleaner train --held-out-all -o ROOT`)")
@@ -295,7 +303,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         from .io.remote import RemoteError, Staging
-        from .runner import RunStopped, WorkerError
+        from .rundir import Busy
+        from .runner import RunStopped
+        from .workers import WorkerError
 
         if args.output_format == "parquet" and not _parquet_ready(config):
             return EXIT_USAGE
@@ -315,6 +325,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
                 staging.upload()
         except RemoteError as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except Busy as exc:  # another live run writes OUT: refused before anything is touched
+            print(f"cleaner: {printable(str(exc))}", file=sys.stderr)
             return EXIT_USAGE
         except RunStopped as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
@@ -406,6 +419,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    if args.rules_command == "audit":
+        return cmd_audit(args)
     if args.rules_command == "list":
         cleaner = Cleaner(_options(args))
         rules = sorted(cleaner.rulebook.rules, key=lambda r: r.id)
@@ -483,13 +498,17 @@ def _gold_job(args: argparse.Namespace, systems: tuple[str, ...]):
                   file=sys.stderr)
     for gold in sets:
         print(f"{gold.name}: {len(gold.records)} pages ({gold.metric} metric)", file=sys.stderr)
-    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models)
+    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models,
+                   cache=getattr(args, "cache", None))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import format_multi, run_job, write_json
 
-    job = _gold_job(args, ("cleaner", *dict.fromkeys(args.baseline)))
+    if args.baselines_only and not args.baseline:
+        print("cleaner: --baselines-only needs --baseline", file=sys.stderr)
+        return EXIT_USAGE
+    job = _gold_job(args, (*(() if args.baselines_only else ("cleaner",)), *dict.fromkeys(args.baseline)))
     if isinstance(job, str):
         print(f"cleaner: {job}", file=sys.stderr)
         return EXIT_USAGE
@@ -498,6 +517,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(format_multi(report, worst=worst), end="")
     if args.json_out:
         write_json(report, args.json_out)
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from .audit import audit, format_audit, seed_firings, to_json
+    from .evaluation import format_multi
+
+    job = _gold_job(args, ("cleaner",))
+    if isinstance(job, str):
+        print(f"cleaner: {job}", file=sys.stderr)
+        return EXIT_USAGE
+    cleaner = Cleaner(_options(args))
+    known = {rule.id for rule in cleaner.rulebook.rules}
+    unknown = [r for r in args.rule if r not in known]
+    if unknown:
+        print(f"cleaner: --rule: no rule {', '.join(unknown)} (see `cleaner rules list`)", file=sys.stderr)
+        return EXIT_USAGE
+    rule_ids = args.rule or sorted(known)
+    seeds_dir = Path(__file__).resolve().parent.parent / "seeds"
+    seeds = seed_firings(cleaner, seeds_dir) if seeds_dir.is_dir() else {}
+    result = audit(job, rule_ids, jobs=args.jobs, progress=sys.stderr.isatty(), seeds=seeds)
+    print(format_multi(result.report), end="\n")
+    print(format_audit(result), end="")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(to_json(result), indent=1) + "\n", encoding="utf-8")
     return EXIT_OK
 
 

@@ -110,9 +110,6 @@ class CorpusLines:
     min_docs: int = MIN_DOCS
     documents: int = 0
 
-    def is_template(self, line: str) -> bool:
-        return line_key(line) in self.keys
-
     def lines_of(self, lines: list[str]) -> set[int]:
         """Indexes of the template lines among a page's lines."""
         if not self.keys:

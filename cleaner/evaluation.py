@@ -15,6 +15,7 @@ import html
 import json
 import re
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -548,6 +549,7 @@ class EvalJob:
     options: Mapping[str, Any] = None  # type: ignore[assignment]  # set name -> Options of the cleaner
     models_root: Path | None = None  # score each page with the models held out from its group
     record_fired: bool = False  # note on each page the rules that matched there (for `rules audit`)
+    cache: Path | None = None  # folder keeping the baselines' predictions, which no change of ours moves
 
 
 # A task: (set index, record index, mode, a rule switched off or None). The workers read the job from
@@ -585,6 +587,43 @@ def _cleaner_for(job: EvalJob, set_name: str, record: Mapping[str, Any], without
 
 
 _WITHOUT: dict[str, Any] = {}
+_CACHED: dict[tuple[str, str, str, str], tuple[str, str, float]] = {}  # (system, set, id, mode) -> prediction, seconds
+
+
+def _cache_file(cache: Path, system: str) -> Path:
+    """One file per baseline and version: a new trafilatura starts a new file."""
+    from importlib.metadata import version
+
+    return cache / f"{system}-{version(system)}.jsonl"
+
+
+def _load_cache(job: EvalJob) -> None:
+    _CACHED.clear()
+    if job.cache is None:
+        return
+    for system in job.systems:
+        if system not in CACHEABLE or not _cache_file(job.cache, system).is_file():
+            continue
+        with open(_cache_file(job.cache, system), encoding="utf-8") as fh:
+            for line in fh:
+                p = json.loads(line)
+                _CACHED[system, p["set"], p["id"], p["mode"]] = (p["article"], p["comments"], p["seconds"])
+
+
+def _save_cache(job: EvalJob, pages: list[dict]) -> None:
+    """Append the predictions made this run; pages stay free of them."""
+    new: dict[str, list[str]] = {}
+    for page in pages:
+        prediction = page.pop("_prediction", None)
+        if prediction is not None and job.cache is not None:
+            new.setdefault(page["system"], []).append(json.dumps(
+                {"set": page["set"], "id": page["id"], "mode": page["mode"], "article": prediction[0],
+                 "comments": prediction[1], "seconds": page["seconds"]}, ensure_ascii=False))
+    if job.cache is not None and new:
+        job.cache.mkdir(parents=True, exist_ok=True)
+        for system, lines in new.items():
+            with open(_cache_file(job.cache, system), "a", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
 
 
 def _without(rulebook, rule_id: str):
@@ -607,6 +646,8 @@ def _cleaner_predict(job: EvalJob, set_name: str, record: Mapping[str, Any], mod
     return cleaned.text, "\n\n".join(p.text for p in cleaned.comments)
 
 
+LOG_EVERY = 500  # pages between progress lines on stderr when there is no bar
+CACHEABLE = frozenset({"trafilatura"})  # systems whose output depends on the page alone
 PREDICT = {
     "cleaner": _cleaner_predict,
     "trafilatura": lambda job, set_name, record, mode, without=None: trafilatura_baseline(record, mode),
@@ -623,18 +664,23 @@ def _score_page(task: Task) -> list[dict]:
     metric = METRICS[gold.metric]
     out = []
     for system in job.systems:
-        error = None
+        error, cached = None, _CACHED.get((system, gold.name, str(record.get("id", "")), mode))
         started = time.process_time()
-        try:
-            article, comments = PREDICT[system](job, gold.name, record, mode, without)
-        except Exception as exc:  # noqa: BLE001 - a bug on one page is a finding, not a lost run
-            article, comments, error = "", "", f"{type(exc).__name__}: {exc}"
-        seconds = time.process_time() - started
+        if cached is not None:
+            article, comments, seconds = cached
+        else:
+            try:
+                article, comments = PREDICT[system](job, gold.name, record, mode, without)
+            except Exception as exc:  # noqa: BLE001 - a bug on one page is a finding, not a lost run
+                article, comments, error = "", "", f"{type(exc).__name__}: {exc}"
+            seconds = time.process_time() - started
         page = {"set": gold.name, "index": index, "id": str(record.get("id", "")), "url": record.get("url") or "",
                 "page_type": record.get("page_type"), "mode": mode, "system": system,
                 **metric.page(record, article, comments), "seconds": round(seconds, 4), "error": error}
         if without is not None:
             page["without"] = without
+        if system in CACHEABLE and cached is None and error is None and job.cache is not None:
+            page["_prediction"] = (article, comments)
         if job.record_fired and system == "cleaner":
             page["fired"] = sorted(_cleaner_for(job, gold.name, record, without).rulebook.fired)
         out.append(page)
@@ -664,6 +710,7 @@ def score(job: EvalJob, tasks: Sequence[Task], jobs: int = 2, progress: bool = F
     _JOB = job
     _CLEANERS.clear()
     _WITHOUT.clear()
+    _load_cache(job)
     if "cleaner" in job.systems:  # build once here: broken rules fail before any work, and the workers inherit them
         for gold in job.sets:
             if gold.records:
@@ -677,22 +724,30 @@ def score(job: EvalJob, tasks: Sequence[Task], jobs: int = 2, progress: bool = F
         except ImportError:
             pass
     pages: list[dict] = []
+    step = max(len(tasks) // 10, LOG_EVERY)  # without a bar, a long run still says how far it is (on stderr)
+
+    def done(n: int) -> None:
+        if bar is not None:
+            bar.update()
+        elif n % step == 0:
+            print(f"eval: {n} of {len(tasks)} pages scored", file=sys.stderr, flush=True)
+
     try:
         if jobs > 1 and "fork" in mp.get_all_start_methods():
             with mp.get_context("fork").Pool(jobs) as pool:
-                for result in pool.imap_unordered(_score_page, tasks, chunksize=4):
+                for n, result in enumerate(pool.imap_unordered(_score_page, tasks, chunksize=4), 1):
                     pages.extend(result)
-                    if bar is not None:
-                        bar.update()
+                    done(n)
         else:
-            for task in tasks:
+            for n, task in enumerate(tasks, 1):
                 pages.extend(_score_page(task))
-                if bar is not None:
-                    bar.update()
+                done(n)
     finally:
         if bar is not None:
             bar.close()
         _JOB = None
+        _CACHED.clear()
+    _save_cache(job, pages)
     return pages
 
 

@@ -137,7 +137,7 @@ def save(dump: Mapping[str, Any], path: str | Path, **meta: Any) -> Path:
 
 @dataclass(frozen=True)
 class Forest:
-    """All trees packed into flat node arrays; leaves loop to themselves so every row walks `depth` steps."""
+    """All trees packed into flat node arrays (split nodes and leaves of each tree side by side)."""
 
     objective: str
     sigmoid: float
@@ -158,6 +158,9 @@ class Forest:
     category: np.ndarray  # (nodes,) row of `categories` for a categorical split, -1 otherwise
     categories: np.ndarray  # (categorical splits, width) bool: category goes left
     depth: int
+    is_leaf: np.ndarray  # (nodes,)
+    nan_left: np.ndarray  # (nodes,) where a NaN goes: default side (missing NaN or Zero), else as 0 compares
+    has_zero_missing: bool
 
     @property
     def num_features(self) -> int:
@@ -172,7 +175,7 @@ class Forest:
             raise ForestError("the model has no trees")
         feature, threshold, default_left, missing, left, right, value, category = ([] for _ in range(8))
         category_sets: list[list[int]] = []
-        roots, depth = [], 1
+        roots, depth, leaf_nodes = [], 1, []
         for tree in trees:
             base = len(feature)
             splits = len(tree["feature"])
@@ -198,6 +201,7 @@ class Forest:
                 value.append(0.0)
             for j in range(leaves):
                 node = base + splits + j
+                leaf_nodes.append(node)
                 feature.append(0)
                 threshold.append(math.inf)
                 default_left.append(True)
@@ -212,6 +216,11 @@ class Forest:
         for row, members in enumerate(category_sets):
             table[row, members] = True
         per_iteration = int(document["num_tree_per_iteration"])
+        missing_codes = np.asarray(missing, dtype=np.int8)
+        threshold_array = np.asarray(threshold, dtype=np.float64)
+        default_array = np.asarray(default_left, dtype=bool)
+        is_leaf = np.zeros(len(feature), dtype=bool)
+        is_leaf[leaf_nodes] = True
         return cls(
             objective=document["objective"],
             sigmoid=float(document["sigmoid"]),
@@ -232,6 +241,9 @@ class Forest:
             category=np.asarray(category, dtype=np.intp),
             categories=table,
             depth=depth,
+            is_leaf=is_leaf,
+            nan_left=np.where(missing_codes == 0, 0.0 <= threshold_array, default_array),
+            has_zero_missing=bool((missing_codes == 1).any()),
         )
 
     @classmethod
@@ -250,7 +262,11 @@ class Forest:
             raise ForestError(f"{path}: {err}") from err
 
     def raw(self, X: Any) -> np.ndarray:
-        """Summed leaf values, as `predict(raw_score=True)`: (rows,) for one output, (rows, classes) for multiclass."""
+        """Summed leaf values, as `predict(raw_score=True)`: (rows,) for one output, (rows, classes) for multiclass.
+
+        Every (row, tree) pair walks down at once; pairs that reached a leaf leave the working set,
+        so the cost follows the paths' total length, not the deepest tree.
+        """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
             X = X[None, :]
@@ -259,22 +275,27 @@ class Forest:
         needed = int(self.feature.max(initial=0)) + 1
         if X.shape[1] < needed:
             raise ForestError(f"the model reads {needed} features, the matrix has {X.shape[1]}")
-        rows = X.shape[0]
-        nan = np.isnan(X)
-        zeroed = np.where(nan, 0.0, X)  # LightGBM reads NaN as 0 unless the split's missing type is NaN
-        row_index = np.arange(rows)[:, None]
-        node = np.broadcast_to(self.roots, (rows, len(self.roots))).copy()
-        has_categories = self.categories.shape[0] > 0
-        for _ in range(self.depth):
-            feature = self.feature[node]
-            x = zeroed[row_index, feature]
-            kind = self.missing[node]
-            is_missing = np.where(kind == 2, nan[row_index, feature], (kind == 1) & (np.abs(x) <= _ZERO))
-            go_left = np.where(is_missing, self.default_left[node], x <= self.threshold[node])
-            if has_categories:
-                go_left = self._categorical(go_left, node, X[row_index, feature])
-            node = np.where(go_left, self.left[node], self.right[node])
-        leaf = self.value[node]
+        rows, trees, width = X.shape[0], len(self.roots), X.shape[1]
+        flat = np.ascontiguousarray(X).ravel()
+        node = np.tile(self.roots, rows)
+        base = np.repeat(np.arange(rows, dtype=np.intp) * width, trees)
+        active = np.flatnonzero(~self.is_leaf[node])
+        while active.size:
+            at = node[active]
+            x = flat[base[active] + self.feature[at]]
+            go_left = x <= self.threshold[at]  # NaN compares false: fixed below
+            nan = np.isnan(x)
+            if nan.any():
+                go_left[nan] = self.nan_left[at[nan]]
+            if self.has_zero_missing:
+                zero = (np.abs(x) <= _ZERO) & (self.missing[at] == 1)
+                go_left[zero] = self.default_left[at[zero]]
+            if self.categories.shape[0]:
+                go_left = self._categorical(go_left, at, x)
+            step = np.where(go_left, self.left[at], self.right[at])
+            node[active] = step
+            active = active[~self.is_leaf[step]]
+        leaf = self.value[node].reshape(rows, trees)
         if self.num_class > 1 or self.per_iteration > 1:
             out = np.zeros((rows, self.per_iteration))
             for k in range(self.per_iteration):

@@ -18,7 +18,7 @@ import numpy as np
 from .features import features
 from .forest import Forest
 from .lines import fold_words
-from .model import Label, LineKind, Page
+from .model import Label, LineKind, Page, Removal
 from .text import is_glued_tags, is_teaser, menu_separators, page_shape
 
 BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
@@ -26,7 +26,8 @@ BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 MODEL_FILE = "linescore-text.json"
 REASON = "model/line"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
-THRESHOLD = 0.5  # a line the model scores below this leaves the article
+DROP_BELOW = 0.5  # a line the heuristics kept leaves when the model scores it below this...
+KEEP_ABOVE = 0.5  # ...and a line they dropped comes back when it scores at least this
 
 # What the heuristics said of a line, as codes the trees can split on.
 _HEURISTIC = {
@@ -66,6 +67,19 @@ def decidable(page: Page) -> list[int]:
 
 
 _BULLET = frozenset("-*•·–—►»›>✓✔■□●○◦")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_shape(text: str, lang: str) -> tuple:
+    """What a line is on its own, whatever page it stands on (cached: settle passes and templates repeat lines)."""
+    f = features(text, lang)
+    stripped = text.strip()
+    return (
+        f.words, math.log1p(f.chars), f.terminal, f.ends_period, f.stopword_density, f.digit_ratio,
+        f.alpha_ratio, f.upper_ratio, f.titlecase_ratio, f.good, f.near_good, menu_separators(text),
+        is_teaser(text), is_glued_tags(text, f=f),
+    ), frozenset(fold_words(stripped)) if f.words else frozenset(), stripped[:1] in _BULLET, \
+        ("|" in stripped) or ("©" in stripped), f.chars
 
 
 def _window_mean(values: np.ndarray, width: int) -> np.ndarray:
@@ -115,22 +129,13 @@ def matrix(page: Page) -> tuple[list[int], np.ndarray]:
     base = np.empty((n, len(_BASE)))
     for r, i in enumerate(rows):
         line = lines[i]
-        text = line.text
-        f = features(text, lang)
-        stripped = text.strip()
-        kind = shape.kind[i] if i < len(shape.kind) else BLANK
-        if title_words and f.words:
-            words = fold_words(stripped)
-            overlap = sum(1 for w in words if w in title_words) / max(len(words), 1)
-        else:
-            overlap = 0.0
+        own, words, bullet, marks, chars = _line_shape(line.text, lang)
+        overlap = len(words & title_words) / len(words) if title_words and words else 0.0
         base[r] = (
-            f.words, math.log1p(f.chars), f.terminal, f.ends_period, f.stopword_density, f.digit_ratio,
-            f.alpha_ratio, f.upper_ratio, f.titlecase_ratio, f.good, f.near_good, menu_separators(text),
-            is_teaser(text), is_glued_tags(text, f=f), kind,
+            *own, shape.kind[i] if i < len(shape.kind) else BLANK,
             line.label in (Label.KEEP, Label.TITLE), _HEURISTIC.get(line.reason, -1) if line.label is Label.DROP else 0,
             overlap, i == 0 or lines[i - 1].blank, i + 1 >= len(lines) or lines[i + 1].blank,
-            counts[stripped], stripped[:1] in _BULLET, ("|" in stripped) or ("©" in stripped), f.chars / total_chars,
+            counts[line.text.strip()], bullet, marks, chars / total_chars,
         )
     kept = base[:, _BASE.index("kept")]
     kept_rows = np.flatnonzero(kept > 0)
@@ -178,20 +183,33 @@ def load_model(models_dir: str | None) -> Forest | None:
     return forest
 
 
-def rescore(page: Page, forest: Forest, threshold: float = THRESHOLD) -> None:
-    """Keep or drop each line the heuristics decided, by the model's score; rule decisions stand."""
+def rescore(page: Page, forest: Forest, drop_below: float = DROP_BELOW, keep_above: float = KEEP_ABOVE) -> None:
+    """Keep or drop each line the heuristics decided, by the model's score; rule decisions stand.
+
+    The model overturns the heuristics only past its thresholds: the two kinds of error cost the
+    sets differently (a kept footer line against a dropped list item), and the heuristics' call
+    is the better one near the middle.
+    """
     todo = set(decidable(page))
     if not todo:
         return
     rows, X = matrix(page)
     scores = forest.predict(X)
+    replaced = set()  # (line number, heuristic reason) of removals the model's decision replaces
     for r, i in enumerate(rows):
         if i not in todo:
             continue
         line, score = page.lines[i], float(scores[r])
-        if line.label is Label.DROP:  # the heuristic's removal is replaced by the model's decision
-            page.removed[:] = [rm for rm in page.removed if rm.line != line.no or rm.rule != line.reason]
-        if score >= threshold:
+        if line.label is Label.DROP:
+            replaced.add((line.no, line.reason))
+            keep = score >= keep_above
+        else:
+            keep = score >= drop_below
+        if keep:
             page.lines[i] = line.relabel(Label.KEEP, "")
         else:
-            page.label(i, Label.DROP, f"{REASON} {score:.2f}")
+            page.lines[i] = line.relabel(Label.DROP, f"{REASON} {score:.2f}")
+    if replaced:
+        page.removed[:] = [rm for rm in page.removed if (rm.line, rm.rule) not in replaced]
+    page.removed.extend(Removal(REASON, line.text, line.no) for line in page.lines
+                        if line.label is Label.DROP and line.reason.startswith(REASON + " "))

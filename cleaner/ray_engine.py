@@ -4,7 +4,7 @@ read (JSONL[.gz|.zst] or Parquet, local or any pyarrow/fsspec filesystem: s3://,
   -> JSONL files become line rows (with line numbers, so ids and errors match the local engine)
   -> map_batches(CleanBatch): an actor pool; each actor compiles the rulebook once
   -> CleanedSink: part-*.jsonl[.zst|.gz] or part-*.parquet, plus per-task counts that the
-     driver adds up into report.json and errors.jsonl beside the output.
+     driver adds up into OUT/.cleaner/report.json and errors.jsonl.
 A record written here is the line the local engine writes for the same input record.
 """
 
@@ -23,8 +23,10 @@ from .io.readers import Fields, line_item, record_to_item
 from .io.streams import COMPRESSIONS
 from .io.writers import record_line
 from .model import Document, Failure, Kind
+from .rundir import ERRORS, REPORT, RUN_DIR
 from .pipeline import Cleaner, Options
-from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
+from .runner import FAILURES_IN_REPORT, Report, RunConfig
+from .workers import clean_item
 
 PARQUET = (".parquet", ".pq")
 ARROW_COMPRESSION = {"none": None, "gz": "gzip", "zst": "zstd"}
@@ -302,12 +304,13 @@ def report_of(summary: dict) -> Report:
 
 
 def write_outcome(out: str, summary: dict, stamp: dict) -> None:
-    """errors.jsonl and report.json beside the part files (on the same filesystem)."""
+    """OUT/.cleaner/errors.jsonl and report.json beside the part files (on the same filesystem), as the local engine writes them."""
     fs, path = filesystem(out)
-    with fs.open_output_stream(f"{path}/errors.jsonl") as fh:
+    fs.create_dir(f"{path}/{RUN_DIR}", recursive=True)
+    with fs.open_output_stream(f"{path}/{RUN_DIR}/{ERRORS}") as fh:
         fh.write("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in summary["failures"]).encode())
     report = report_of(summary).to_json(SimpleNamespace(stamp=stamp))  # type: ignore[arg-type]
-    with fs.open_output_stream(f"{path}/report.json") as fh:
+    with fs.open_output_stream(f"{path}/{RUN_DIR}/{REPORT}") as fh:
         fh.write((json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
 
 
@@ -361,9 +364,9 @@ def run_ray(config: RunConfig, cleaner: Cleaner, address: str | None = None, out
 
 def _read_back(out: str) -> Report:
     fs, path = filesystem(out)
-    with fs.open_input_stream(f"{path}/report.json") as fh:
+    with fs.open_input_stream(f"{path}/{RUN_DIR}/{REPORT}") as fh:
         data = json.loads(fh.read())
-    with fs.open_input_stream(f"{path}/errors.jsonl") as fh:
+    with fs.open_input_stream(f"{path}/{RUN_DIR}/{ERRORS}") as fh:
         failures = [json.loads(line) for line in fh.read().splitlines() if line.strip()]
     summary = {"in": data["documents_in"], "out": data["documents_out"], "failed": data["documents_failed"],
                "comments": data["comment_posts"], "bytes": data.get("bytes_in", 0),

@@ -12,21 +12,13 @@ skips the done units and ends with byte-identical outputs, errors.jsonl and coun
 
 from __future__ import annotations
 
-import errno
-import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
-import signal
 import sys
-import threading
 import time
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -37,31 +29,17 @@ from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
 from .io.readers import MISSING_FIELD, Fields, read_file, read_source
 from .io.streams import COMPRESSIONS, Meter, Sink
 from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
-from .model import Cleaned, Document, Failure, Kind, RunMode
-from .pipeline import Cleaner, Options
+from .model import Cleaned, Failure, RunMode
+from .options import Options
+from .pipeline import Cleaner
+from .rundir import ERRORS, REPORT, ErrorLog, Lock, State, consistent, run_file
+from .workers import END, MACHINE_ERRNOS, Result, results
 from .report import Summary
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
 DEFAULT_SHARD_SIZE = 10_000
 FAILURES_IN_REPORT = 1000  # report.json lists this many; errors.jsonl has them all
-BATCH_DOCS, BATCH_BYTES = 8, 256 << 10  # per task sent to a worker: small, so slow pages spread evenly
-MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: they cannot start at all
-IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
-STATE_DIR = ".cleaner"
 EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
-MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
-ORPHAN_CHECK_SECONDS = 1.0  # how often a worker checks that its main process still lives
-FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
-
-
-class _End(Enum):
-    """The result of a unit's end item; an Enum member stays itself across processes."""
-
-    END = "end"
-
-
-END = _End.END
-
 
 @dataclass
 class Report:
@@ -140,177 +118,6 @@ class Report:
                    summary=Summary.from_state(state.get("summary")))
 
 
-# --------------------------------------------------------------------------- workers
-
-_WORKER: Cleaner | None = None
-Result = tuple[Dest, Any, int]  # (dest, Cleaned | Failure | END, input bytes)
-
-
-def _init_worker(options: Options) -> None:
-    """Build the worker's Cleaner, unless it came warm and compiled from the main process by fork."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
-    _die_with_parent()
-    if _WORKER is None or _WORKER.options != options:
-        _WORKER = Cleaner(options)
-    gc.freeze()  # the rulebook and the loaded libraries live as long as the worker: the collector need not scan them again
-
-
-def _die_with_parent() -> None:
-    """A worker whose main process is gone (killed with SIGKILL) exits too, rather than wait forever as an orphan."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
-
-
-def warm(cleaner: Cleaner) -> None:
-    """Load what the first document would (language model, HTML extractor), once, before workers fork."""
-    for kind, content in ((Kind.TEXT, "Warming up.\n\nThis sentence loads the language model."),
-                          (Kind.HTML, "<html><body><article><p>Warming up the HTML path with a sentence.</p></article></body></html>")):
-        try:
-            cleaner.clean(Document("warm-up", kind, content))
-        except Exception:  # noqa: BLE001 - a failing warm-up only costs the speed-up
-            pass
-    gc.freeze()  # what the warm-up loaded lives as long as the process (and forked workers share its pages untouched)
-
-
-def clean_item(cleaner: Cleaner, item: Item) -> Result:
-    """Clean one item; any exception becomes a Failure that names the document."""
-    if item.end:
-        return item.dest, END, 0
-    if item.failure is not None:
-        return item.dest, item.failure, 0
-    doc = item.doc
-    assert doc is not None
-    size = len(doc.content.encode("utf-8", "surrogatepass"))
-    try:
-        return item.dest, replace(cleaner.clean(doc), lines=()), size
-    except OSError as exc:
-        if exc.errno in MACHINE_ERRNOS:  # a full disk is not this document's fault: stop, so a rerun redoes it
-            raise
-        return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
-    except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
-        return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
-
-
-def clean_batch(batch: list[Item]) -> list[Result]:
-    """A worker's task: its Cleaner (built once by the initializer) over one batch."""
-    assert _WORKER is not None
-    return [clean_item(_WORKER, item) for item in batch]
-
-
-_work = clean_batch  # what the pool runs; a test swaps in a worker that dies
-
-
-def batches(items: Iterable[Item], docs: int | None = None, size: int | None = None) -> Iterator[list[Item]]:
-    """Items grouped for a worker: at most `docs` items or about `size` characters of content."""
-    docs, size = docs or BATCH_DOCS, size or BATCH_BYTES
-    batch: list[Item] = []
-    chars = 0
-    for item in items:
-        batch.append(item)
-        chars += len(item.doc.content) if item.doc is not None else 0
-        if len(batch) >= docs or chars >= size:
-            yield batch
-            batch, chars = [], 0
-    if batch:
-        yield batch
-
-
-class Workers:
-    """Clean items in input order on N processes, with a bounded number of batches in flight.
-
-    multiprocessing's Pool.imap reads its input as fast as it can; here at most
-    jobs * IN_FLIGHT_PER_JOB batches are read ahead of the writer, so memory stays flat.
-    A worker that dies (a segfault in a parser) costs only the documents it held: they
-    are retried one by one on a fresh pool, and a document that kills a worker again fails.
-    """
-
-    def __init__(self, options: Options, jobs: int, cleaner: Cleaner | None = None):
-        self.options, self.jobs, self.deaths = options, jobs, 0
-        if FORK and cleaner is not None and cleaner.options == options:
-            global _WORKER
-            warm(cleaner)
-            _WORKER = cleaner  # forked workers start with it compiled and warm: no start-up per worker
-        self.pool = self._pool()
-
-    def _pool(self, size: int | None = None) -> ProcessPoolExecutor:
-        ctx = mp.get_context("fork" if FORK else "spawn")
-        return ProcessPoolExecutor(size or self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
-
-    def map(self, items: Iterable[Item]) -> Iterator[Result]:
-        pending: deque = deque()
-        limit = self.jobs * IN_FLIGHT_PER_JOB
-        for batch in batches(items):
-            pending.append((batch, self.pool.submit(_work, batch)))
-            while len(pending) >= limit:
-                yield from self._result(pending)
-        while pending:
-            yield from self._result(pending)
-
-    def _result(self, pending: deque) -> list[Result]:
-        batch, future = pending.popleft()
-        if future is None:  # lost with a broken pool earlier
-            return self._isolated(batch)
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            self._restart(pending)
-            return self._isolated(batch)
-
-    def _restart(self, pending: deque) -> None:
-        """A new pool for new batches; the batches the old one lost are redone in isolation at their turn."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = self._pool()
-        for i, (batch, future) in enumerate(list(pending)):
-            if future is not None and not (future.done() and not future.cancelled() and future.exception() is None):
-                pending[i] = (batch, None)
-
-    def _isolated(self, batch: list[Item]) -> list[Result]:
-        """Each document alone on a one-worker pool of its own: one that kills its worker is the culprit."""
-        out: list[Result] = []
-        pool = self._pool(1)
-        try:
-            for item in batch:
-                try:
-                    out.extend(pool.submit(_work, [item]).result())
-                    self.deaths = 0
-                except BrokenProcessPool:
-                    self.deaths += 1
-                    if self.deaths >= MAX_DEATHS_IN_A_ROW:
-                        raise WorkerError(f"{self.deaths} fresh worker processes died in a row; "
-                                          "run with -j 1 to see the error") from None
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = self._pool(1)
-                    doc = item.doc
-                    assert doc is not None
-                    out.append((item.dest, Failure(doc.id, doc.source, "clean", "the worker process died on this document"), 0))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return out
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def terminate(self) -> None:
-        """Stop now (Ctrl-C, an error in the writer): queued batches are dropped, running ones killed."""
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-
-
-class WorkerError(RuntimeError):
-    """Worker processes cannot run at all (not one document's fault)."""
-
-
 class RunStopped(RuntimeError):
     """The run stopped early: --max-failures was reached."""
 
@@ -351,21 +158,6 @@ class FailureWatch:
                 f"Name the field with --text-field or --html-field (or `text-field` in the config)")
 
 
-def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
-    """Clean in input order, on `jobs` processes (forked with the compiled rulebook, or compiling it once each)."""
-    if jobs <= 1:
-        for item in items:
-            yield clean_item(cleaner, item)
-        return
-    workers = Workers(options, jobs, cleaner)
-    try:
-        yield from workers.map(items)
-    except BaseException:  # includes GeneratorExit: the writer stopped reading
-        workers.terminate()
-        raise
-    workers.close()
-
-
 # --------------------------------------------------------------------------- configuration
 
 
@@ -391,7 +183,8 @@ class RunConfig:
         return {"source": self.source, "removed": self.removed}
 
     def sources(self) -> Iterator[Source]:
-        return discover(self.inputs, self.glob, self.sidecars)
+        """The inputs; OUT itself is never one (a run writing into its input folder does not read itself back)."""
+        return discover(self.inputs, self.glob, self.sidecars, exclude=None if self.to_stdout else self.out)
 
     @property
     def to_stdout(self) -> bool:
@@ -409,9 +202,9 @@ class RunConfig:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
         listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
-        return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
-                "compression": self.compression_or_default, "fields": json.loads(json.dumps(asdict(self.fields))),
-                "cleaner": cleaner.stamp,
+        return {"inputs": inputs, "resumable": "-" not in self.inputs, "listing": listing, "glob": self.glob, "mode": self.mode,
+                "shard_size": self.shard_size_or_default,
+                "compression": self.compression_or_default, "fields": json.loads(json.dumps(asdict(self.fields))), "cleaner": cleaner.stamp,
                 "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
@@ -425,100 +218,20 @@ class RunConfig:
 
 
 def signature(sources: Iterable[Source]) -> str:
-    """Names, sizes and mtimes of the inputs: a changed input file is not taken for done."""
+    """Names, sizes, mtimes, inodes and ctimes of the inputs: a changed input file is not taken for done.
+
+    ctime cannot be set back by hand (`touch -d` can forge an mtime), so an edit that keeps size and
+    mtime is still seen; a copy or a chmod also counts as a change, which only costs a redo.
+    """
     h = hashlib.sha1()
     for s in sources:
         try:
             st = s.path.stat() if s.path is not None else None
         except OSError:
             st = None
-        h.update(f"{s.rel}\0{st.st_size if st else -1}\0{st.st_mtime_ns if st else -1}\n".encode("utf-8", "surrogateescape"))
+        stamp = f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}" if st else "-1"
+        h.update(f"{s.rel}\0{stamp}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-
-
-# --------------------------------------------------------------------------- completion markers
-
-
-class State:
-    """OUT/.cleaner: the run's fingerprint and one marker per done unit, in unit order."""
-
-    def __init__(self, out: Path, fingerprint: dict):
-        self.dir = out / STATE_DIR
-        self.done_dir = self.dir / "done"
-        self.fingerprint = fingerprint
-
-    def resume(self) -> list[dict]:
-        """The markers of the done prefix of units; an earlier run with other arguments is started over."""
-        run_file = self.dir / "run.json"
-        try:
-            same = json.loads(run_file.read_text(encoding="utf-8")) == self.fingerprint
-        except (OSError, ValueError):
-            same = False
-        if not same:
-            if self.done_dir.exists():
-                tqdm.write(f"cleaner: {self.dir.parent} holds a run with other arguments; starting over", file=sys.stderr)
-            self._clear()
-            atomic_write(run_file, json.dumps(self.fingerprint, indent=1).encode())
-            return []
-        markers = []
-        while True:
-            try:
-                marker = json.loads((self.done_dir / f"{len(markers):06d}.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                break
-            markers.append(marker)
-        self.truncate(len(markers))  # units after a gap are redone
-        return markers
-
-    def truncate(self, keep: int) -> None:
-        """Forget the markers of units from `keep` on: they will be written again."""
-        for stale in self.done_dir.glob("*.json"):
-            if not stale.stem.isdigit() or int(stale.stem) >= keep:
-                stale.unlink()
-
-    def _clear(self) -> None:
-        if self.done_dir.exists():
-            for marker in self.done_dir.glob("*.json"):
-                marker.unlink()
-        self.done_dir.mkdir(parents=True, exist_ok=True)
-
-    def mark(self, index: int, marker: dict) -> None:
-        atomic_write(self.done_dir / f"{index:06d}.json", json.dumps(marker, ensure_ascii=False).encode())
-
-
-class ErrorLog:
-    """OUT/errors.jsonl, appended as units complete; cut back to the last done unit on resume."""
-
-    def __init__(self, path: Path | None, keep_bytes: int = 0):
-        self.path = path
-        self.fh = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(path, "r+b" if path.exists() else "w+b")
-            self.fh.truncate(keep_bytes)
-            self.fh.seek(keep_bytes)
-
-    def write(self, failure: Failure) -> None:
-        if self.fh is not None:
-            self.fh.write((json.dumps(failure.to_json(), ensure_ascii=False) + "\n").encode())
-
-    def sync(self) -> int:
-        if self.fh is None:
-            return 0
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        return self.fh.tell()
-
-    def head(self, n: int) -> list[Failure]:
-        """The first n failures logged, to fill report.json on a resumed run."""
-        if self.path is None:
-            return []
-        with open(self.path, "rb") as fh:
-            return [Failure(**json.loads(line)) for line in islice(fh, n)]
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
 
 
 # --------------------------------------------------------------------------- units
@@ -534,7 +247,7 @@ class MirrorUnit:
         write_mirror(self.root, dest.rel, cleaned)
 
     def commit(self) -> None:
-        pass
+        return None
 
     def abort(self) -> None:
         pass
@@ -550,8 +263,9 @@ class FileUnit:
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
         self.file.write(record_line(cleaned, **self.shape))
 
-    def commit(self) -> None:
+    def commit(self) -> int:
         self.file.commit()
+        return self.file.final.stat().st_size
 
     def abort(self) -> None:
         self.file.abort()
@@ -679,21 +393,29 @@ class Run:
         self.meter = Meter()
         self.stdout = config.to_stdout
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
-        markers = self.state.resume() if self.state else []
         self.shape = config.record_shape
+        markers = self._resume() if self.state else []
         self.watch = FailureWatch(config.max_failures)
-        if config.mode == RunMode.MIRROR and self.state is not None:
-            markers = markers[: mirror_done(config, markers)]
-            self.state.truncate(len(markers))
         last = markers[-1] if markers else None
         self.unit_index = len(markers)
         self.items_done = last["items"] if last else 0
-        self.errors = ErrorLog(None if self.stdout else config.out / "errors.jsonl", last["errors_bytes"] if last else 0)
+        self.errors = ErrorLog(None if self.stdout else run_file(config.out, ERRORS), last["errors_bytes"] if last else 0)
         self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
         self.unit: Any = None
         self.unit_records = 0
+        self.wrote = False  # a rerun of a finished run writes nothing, not even report.json
         if config.mode == RunMode.SHARDS:
             self._drop_stale_shards()
+
+    def _resume(self) -> list[dict]:
+        """The done units this run can trust: same arguments, inputs unchanged, outputs and error log as marked."""
+        assert self.state is not None
+        markers = self.state.resume()
+        if self.config.mode == RunMode.MIRROR:
+            markers = markers[: mirror_done(self.config, markers)]
+        markers = markers[: consistent(markers, self.config.out, run_file(self.config.out, ERRORS))]
+        self.state.truncate(len(markers))
+        return markers
 
     def _drop_stale_shards(self) -> None:
         """Shards past the done ones are left from an interrupted or other run: they will be rewritten or must go."""
@@ -717,50 +439,72 @@ class Run:
     def _consume(self, stream: Iterator[Result], progress: Progress) -> None:
         for dest, result, size in stream:
             if result is END:
-                self._open(dest).commit()
-                self._done(dest.rel, dest.sources)
+                self._done(dest.rel, dest.sources, self._open(dest).commit())
                 continue
             self.items_done += 1
-            self.report.add(result, size)
             unit = self._open(dest)
+            if not isinstance(result, Failure):
+                result = self._write(unit, dest, result)
+            self.report.add(result, size)
             if isinstance(result, Failure):
                 self.errors.write(result)
                 if self.watch.failed(result):
                     tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
             else:
                 self.watch.cleaned += 1
-                unit.write(dest, result)
                 self.unit_records += 1
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
             if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
-                self.unit.commit()
-                self._done(self.unit.name)
+                self._done(self.unit.name, "", self.unit.commit())
         self.watch.finish()
         if self.unit is not None:  # the last shard, or the stdout stream
-            self.unit.commit()
-            self._done(self.unit.name)
+            self._done(self.unit.name, "", self.unit.commit())
+
+    def _write(self, unit, dest: Dest, cleaned: Cleaned) -> Cleaned | Failure:
+        """Write one result; an output path the file system refuses (too long, invalid) is that document's failure."""
+        try:
+            unit.write(dest, cleaned)
+        except OSError as exc:
+            if exc.errno in MACHINE_ERRNOS or not isinstance(unit, MirrorUnit):
+                raise  # the disk, not the document: stop, and a rerun resumes
+            where = printable(str(exc.filename or dest.rel))
+            return Failure(cleaned.id, str(cleaned.meta.get("source", cleaned.id)), "write",
+                           f"cannot write its output {where}: {exc.strerror or exc}")
+        return cleaned
 
     def _open(self, dest: Dest):
         if self.unit is None:
             self.unit = self._new_unit(dest)
+            self.wrote = True
         return self.unit
 
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
         if mode == RunMode.STDOUT:
             return StreamUnit(self.config.compression_or_default, self.shape)
+        assert self.state is not None
         if mode == RunMode.SHARDS:
-            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default), self.shape)
-        return FileUnit(out, dest.rel, self.shape) if dest.kind == "jsonl" else MirrorUnit(out)
+            name = shard_name(self.unit_index, self.config.compression_or_default)
+        elif dest.kind == "jsonl":
+            name = dest.rel
+        else:
+            self.state.claim("articles")
+            self.state.claim("comments")
+            return MirrorUnit(out)
+        self.state.claim(name)
+        return FileUnit(out, name, self.shape)
 
-    def _done(self, name: str, sources: str = "") -> None:
-        """The unit is on disk: log its errors durably, then leave its marker."""
+    def _done(self, name: str, sources: str = "", size: int | None = None) -> None:
+        """The unit is on disk: log its errors durably, then leave its marker (with the output's size, checked on resume)."""
         errors_bytes = self.errors.sync()
         if self.state is not None:
-            self.state.mark(self.unit_index, {"unit": name, "sources": sources, "items": self.items_done,
-                                              "errors_bytes": errors_bytes, "report": self.report.state()})
+            marker = {"unit": name, "sources": sources, "items": self.items_done, "errors_bytes": errors_bytes,
+                      "report": self.report.state()}
+            if size is not None:
+                marker["bytes"] = size
+            self.state.mark(self.unit_index, marker)
         self.unit_index += 1
         self.unit, self.unit_records = None, 0
 
@@ -774,8 +518,18 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
     """Clean every input into `config.out`; failures are listed, never lost."""
     cleaner = cleaner or Cleaner(config.options)
     started = time.perf_counter()
-    if not config.to_stdout:
+    lock = None if config.to_stdout else Lock(config.out)
+    if lock is not None:
         config.out.mkdir(parents=True, exist_ok=True)
+        lock.acquire()  # raises Busy at once when another live run writes OUT
+    try:
+        return _run(config, cleaner, started)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(config: RunConfig, cleaner: Cleaner, started: float) -> Report:
     job = Run(config, cleaner)
     progress = Progress(config, job.meter)
     try:
@@ -791,12 +545,24 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
         progress.close()
     job.errors.close()
     job.report.seconds = time.perf_counter() - started
-    if not config.to_stdout:
+    if not config.to_stdout and (job.wrote or not _finished(config.out, job.report)):
         write_report(config.out, job.report, cleaner)
         job.report.summary.write_html(config.out / "report.html")
     return job.report
 
 
+def _finished(out: Path, report: Report) -> bool:
+    """OUT already holds the report of this very run (a rerun found every unit done)."""
+    try:
+        previous = json.loads(run_file(out, REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(previous, dict) and all(previous.get(k) == v for k, v in (
+        ("documents_in", report.documents_in), ("documents_out", report.documents_out),
+        ("documents_failed", report.documents_failed), ("bytes_in", report.bytes_in)))
+
+
 def write_report(out: Path, report: Report, cleaner: Cleaner) -> None:
-    atomic_write(out / "report.json", (json.dumps(report.to_json(cleaner), indent=2, ensure_ascii=False) + "\n").encode())
+    body = json.dumps(report.to_json(cleaner), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(run_file(out, REPORT), body.encode("utf-8", "backslashreplace"))
 

@@ -59,7 +59,7 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     assert "binary.txt: binary file" in err
     assert "records.jsonl:2: malformed JSON" in err
     assert "latin1.txt: note: encoding: not UTF-8; decoded as" in err
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 7
     assert report["documents_out"] == 4
     assert report["documents_failed"] == 3
@@ -71,7 +71,7 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     assert (out / "articles" / "good.txt").read_text(encoding="utf-8").startswith("Terrorist US")
     ids = [json.loads(line)["id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == ["a", "c"]
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(errors) == 3 and all({"id", "source", "stage", "message"} <= set(e) for e in errors)
 
 

@@ -307,3 +307,21 @@ def test_eval_command_on_several_sets(tmp_path, capsys):
     assert json.loads((tmp_path / "o.json").read_text())["summary"]["html"]["cleaner"]["sets"]["sh"]["article"]["f1"] > 0.5
     assert main(["eval", str(typed), "--held-out-models", str(tmp_path / "none"), "--isolated"]) == 2
     assert "cleaner train" in capsys.readouterr().err
+
+
+def test_baseline_predictions_are_cached_per_version_and_reused(tmp_path, monkeypatch):
+    calls = []
+
+    def slow(job, name, record, mode, without=None):
+        calls.append(record["id"])
+        return record["gold_article"], ""
+
+    monkeypatch.setitem(ev.PREDICT, "trafilatura", slow)
+    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    job = ev.EvalJob(sets=(typed,), systems=("trafilatura",), options={"wx": None}, cache=tmp_path / "cache")
+    first = ev.run_job(job, jobs=1)
+    assert calls == ["1", "2"] and len(list((tmp_path / "cache").glob("trafilatura-*.jsonl"))) == 1
+    second = ev.run_job(job, jobs=1)
+    assert calls == ["1", "2"]  # nothing predicted again
+    assert [p["f1"] for p in second.pages] == [p["f1"] for p in first.pages] == [1.0, 1.0]
+    assert all("_prediction" not in p for p in first.pages)

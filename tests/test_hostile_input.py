@@ -32,7 +32,8 @@ from cleaner.io.readers import Fields, read_file, read_jsonl
 from cleaner.io.writers import OutputNames
 from cleaner.model import Cleaned, Document, Failure, Kind
 from cleaner.pipeline import Options
-from cleaner.runner import RunConfig, clean_item, run
+from cleaner.runner import RunConfig, run
+from cleaner.workers import clean_item
 from cleaner.lines import normalise
 
 P = "The council voted on Tuesday to extend the library's opening hours through the winter months, after residents asked."
@@ -416,11 +417,10 @@ def test_inputs_that_would_share_an_output_file_get_their_own(tmp_path):
     assert (report.documents_in, report.documents_out, report.documents_failed) == (6, 5, 1)
     texts_out = sorted(p.read_text(encoding="utf-8") for p in (out / "articles").rglob("*.txt"))
     assert len(texts_out) == 4 and all(any(v in t for t in texts_out) for v in ("Plain", "Markup", "Upper-case", "Nested"))
-    assert [json.loads(line)["id"] for line in (out / "errors.jsonl").read_text().splitlines()] == ["bad.txt"]
-    (renamed,) = [p for p in out.glob("errors-*.jsonl")]
-    assert json.loads(renamed.read_text())["id"] == "e"
+    assert [json.loads(line)["id"] for line in (out / ".cleaner" / "errors.jsonl").read_text().splitlines()] == ["bad.txt"]
+    assert json.loads((out / "errors.jsonl").read_text())["id"] == "e"  # the run's log lives in OUT/.cleaner: no clash
     rerun = run(RunConfig(inputs=(str(corpus),), out=out, progress=False))  # the same names on a resumed run
-    assert rerun.documents_out == 5 and {p.name for p in out.glob("errors*.jsonl")} == {"errors.jsonl", renamed.name}
+    assert rerun.documents_out == 5 and {p.name for p in out.glob("errors*.jsonl")} == {"errors.jsonl"}
 
 
 def test_output_names_fit_the_file_system():
@@ -495,7 +495,7 @@ def test_a_whole_hostile_corpus_loses_nothing(tmp_path):
     assert report.documents_in == len(FAILS) + len(CLEANS) + len(HOSTILE_IDS) + 1
     assert report.documents_failed == len(FAILS) + 1
     assert report.documents_out == len(CLEANS) + len(HOSTILE_IDS)
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(e["id"] for e in errors) == sorted(list(FAILS) + ["11"])
     on_disk = {p.relative_to(out / "articles").as_posix() for p in (out / "articles").rglob("*.txt")}
     assert on_disk == {os.path.splitext(n)[0] + ".txt" for n in CLEANS}
@@ -528,7 +528,7 @@ def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, templat
     assert not [p for p in out.rglob("*") if p.name in {s.name for s in sidecars}]
     assert (out / "notes.comments.jsonl").exists()
     assert main(["clean", "corpus", "-o", str(tmp_path / "cli-out"), "-j", "1", "--no-progress"]) == 0  # the CLI takes the config's
-    assert json.loads((tmp_path / "cli-out" / "report.json").read_text())["documents_in"] == texts + 1
+    assert json.loads((tmp_path / "cli-out" / ".cleaner" / "report.json").read_text())["documents_in"] == texts + 1
 
 
 # --------------------------------------------------------------------------- WARC records

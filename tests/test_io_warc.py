@@ -87,7 +87,7 @@ def test_a_truncated_warc_fails_loudly_and_keeps_what_came_before(tmp_path):
     path.write_bytes(data[: len(data) - 60])
     out = tmp_path / "out"
     assert main(["clean", str(path), "-o", str(out), "-j", "1", "--no-progress"]) == 1
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_out"] == 2 and report["documents_failed"] == 1
     assert "truncated record" in report["failures"][0]["message"]
 
@@ -98,4 +98,4 @@ def test_warc_files_are_found_in_directories_with_glob(warc_file, tmp_path):
     assert main(["clean", str(warc_file.parent), "--glob", "*.warc*", "-o", str(out), "--shard-size", "2", "-j", "1", "--no-progress"]) == 0
     with open_compressed(out / "part-00001.jsonl.zst") as fh:
         assert [json.loads(line)["metadata"]["warc_type"] for line in fh] == ["conversion"]
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents_in"] == 3
+    assert json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))["documents_in"] == 3

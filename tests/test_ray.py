@@ -77,7 +77,7 @@ def records_of(paths) -> dict[str, dict]:
 
 
 def failures_of(out: Path) -> list[tuple[str, str]]:
-    lines = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()
     return sorted((e["id"], e["message"]) for e in map(json.loads, lines))
 
 
@@ -91,7 +91,7 @@ def test_ray_engine_matches_the_local_engine_record_for_record(local_ray, corpus
     for key, record in expected.items():
         assert got[key] == record, key
     assert failures_of(out) == failures_of(local_out)
-    local, distributed = (json.loads((o / "report.json").read_text(encoding="utf-8")) for o in (local_out, out))
+    local, distributed = (json.loads((o / ".cleaner" / "report.json").read_text(encoding="utf-8")) for o in (local_out, out))
     for key in ("documents_in", "documents_out", "documents_failed", "comment_posts", "removed"):
         assert distributed[key] == local[key], key
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
+
 from ..model import Document, Removal
 from ..options import HtmlThresholds
+from ..profiles import ARTICLE, Profile
 from ..rulebook import Rulebook
 from .metadata import declared_language, metadata
 from .opinions import justext_opinion, page_chars, second_opinion, tables_opinion
@@ -47,21 +50,38 @@ def _tick() -> None:
         reset_caches()
 
 
-def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
-    """Parse, apply the selector rules and the tree heuristics, run trafilatura, and get a second
-    opinion where its body looks wrong (jusText, tables kept, precision mode); never fetches the page's URL."""
-    import trafilatura
+@dataclass(frozen=True)
+class Parsed:
+    """A page parsed once, with its class and id names and its URL (if known): what the page-type stage
+    reads before `extract` prunes the tree in place."""
 
+    tree: etree._Element | None
+    names: Names | None
+    url: str | None
+
+
+def parse_page(doc: Document) -> Parsed:
     _tick()
     tree = parse(doc.content)
+    url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
+    return Parsed(tree, Names.of(tree) if tree is not None else None, url)
+
+
+def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
+    """Apply the selector rules and the tree heuristics, run trafilatura, and get a second opinion
+    where its body looks wrong (jusText, tables kept, precision mode), as the page type's profile
+    says; never fetches the page's URL. The tree is pruned in place."""
+    import trafilatura
+
+    tree, names, url = parsed.tree, parsed.names, parsed.url
     if tree is None:
         return Extracted("", "", {})
     compiled = selectors_for(rulebook)
-    names = Names.of(tree)
     removed = tuple(compiled.prune(tree, names))
     thread = compiled.thread(tree, names, t)
     removed += tuple(drop_after_thread(tree, thread, t))
-    removed += tuple(drop_link_lists(tree, t))
+    if profile.link_lists:
+        removed += tuple(drop_link_lists(tree, t))
     removed += tuple(drop_hidden_copies(tree, names, t))
     removed += tuple(drop_nested_posts(tree, names))
     if "twitter-tweet" in names.tokens:
@@ -69,12 +89,11 @@ def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThreshold
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
     wrap_loose_text(tree, t)
-    url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
-    # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,
-    # what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
+    # favor_recall (articles): what trafilatura adds in recall mode the line rules mostly take out
+    # again, what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
-                                         favor_recall=True)
+                                         **profile.trafilatura_options())
     meta = metadata(tree, url)
     lang = declared_language(tree)
     if result is None:  # trafilatura discarded the page: its plain-text baseline is the fallback
@@ -82,6 +101,8 @@ def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThreshold
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
         return Extracted(text, "", meta, removed, thread, lang)
+    if not profile.opinions:
+        return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang)
     shown = page_chars(tree)
     body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):

@@ -6,7 +6,9 @@ goes) and `Item` (one document, or the failure to read one, with its Dest).
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import os
 import re
 import string
 from dataclasses import dataclass
@@ -91,13 +93,17 @@ def kind_of(path: Path) -> str | None:
         return "parquet"
     return "file" if suffix in TEXT_SUFFIXES else None
 
-def discover(paths: Iterable[str | Path], glob: str | None = None, sidecars: str | None = DEFAULT_SIDECAR) -> Iterator[Source]:
+
+def discover(paths: Iterable[str | Path], glob: str | None = None, sidecars: str | None = DEFAULT_SIDECAR,
+             exclude: Path | None = None) -> Iterator[Source]:
     """Inputs with their output-relative names; directories are walked in sorted order.
 
     `glob` narrows a directory walk (`*.warc.gz`, `2024/**/*.jsonl`); a file it picks whose suffix
     is unknown is read as plain text. Comment sidecars that `cleaner fix` wrote beside articles
     (named by the `sidecars` template) are output, not input: a walk passes them over.
-    Files named on the command line are always taken.
+    Files named on the command line are always taken. A walk never enters `exclude` (the run's
+    OUT, when it lies inside an input folder); a folder it cannot list is given as an input of its
+    own, which the reader reports as failed.
     """
     for raw in paths:
         if str(raw) == STDIN:
@@ -105,20 +111,42 @@ def discover(paths: Iterable[str | Path], glob: str | None = None, sidecars: str
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path, glob, sidecars)
+            yield from _walk(path, glob, sidecars, _identity(exclude))
         else:
-            yield Source(path, path.name, kind_of(path) or "file")
+            yield Source(path, escape_name(path.name), kind_of(path) or "file")
 
 
-def _walk(root: Path, glob: str | None, sidecars: str | None = DEFAULT_SIDECAR) -> Iterator[Source]:
-    if glob:
-        found = root.glob(glob) if "/" in glob else root.rglob(glob)
-    else:
-        found = root.rglob("*")
-    for child in sorted(p for p in found if p.is_file() and not _hidden(p.relative_to(root))):
+def _walk(root: Path, glob: str | None, sidecars: str | None = DEFAULT_SIDECAR,
+          exclude: tuple[int, int] | None = None) -> Iterator[Source]:
+    """Files under root in sorted order (by path parts, as pathlib sorts), hidden ones and `exclude` passed over."""
+    chosen = set(root.glob(glob)) if glob and "/" in glob else None
+    found, unreadable = [], []
+    for here, dirs, files in os.walk(root, onerror=unreadable.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and _identity(Path(here, d)) != exclude]
+        for name in files:
+            path = Path(here, name)
+            if name.startswith(".") or (chosen is not None and path not in chosen) \
+                    or (glob and chosen is None and not fnmatch.fnmatchcase(name, glob)):
+                continue
+            found.append(path)
+    for child in sorted(found + [Path(exc.filename) for exc in unreadable if exc.filename and Path(exc.filename) != root]):
+        if child.is_dir():  # a folder that could not be listed: reported by the reader
+            yield Source(child, escape_name(child.relative_to(root).as_posix()), "file")
+            continue
         kind = kind_of(child) or ("file" if glob else None)
-        if kind and not is_sidecar(child, sidecars):
-            yield Source(child, child.relative_to(root).as_posix(), kind)
+        if kind and child.is_file() and not is_sidecar(child, sidecars):
+            yield Source(child, escape_name(child.relative_to(root).as_posix()), kind)
+    if any(Path(exc.filename or "") == root for exc in unreadable):
+        yield Source(root, escape_name(root.name or str(root)), "file")
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """(device, inode) of a folder, to recognise it under any name; None when it is not there."""
+    try:
+        st = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st is not None else None
 
 
 def is_sidecar(path: Path, template: str | None) -> bool:
@@ -152,12 +180,29 @@ def _sidecar_pattern(template: str) -> "re.Pattern[str] | None":
     return re.compile("".join(parts), re.S) if seen else None
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
-
-
 
 def strip_suffix(rel: str) -> str:
     """A text or HTML input's relative name without its suffix: the name of its mirror outputs."""
     p = PurePosixPath(rel)
     return str(p.with_suffix("")) if p.suffix.lower() in TEXT_SUFFIXES else str(p)
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+_ESCAPES = re.compile("%|[\udc80-\udcff]")
+
+
+def escape_name(name: str) -> str:
+    """A file name as text: valid UTF-8 as it is; one with bytes that are not UTF-8 percent-encoded.
+
+    Python hands such bytes over as surrogates (os.fsdecode); they cannot be written to UTF-8
+    output. In such a name each of those bytes and each `%` becomes %XX, so
+    `urllib.parse.unquote(name, errors="surrogateescape")` gives the original name back.
+    """
+    if not _RAW_BYTE.search(name):
+        return name
+    return _ESCAPES.sub(lambda m: "%25" if m.group() == "%" else f"%{ord(m.group()) - 0xDC00:02X}", name)
+
+
+def display(path: Path | str) -> str:
+    """A path as it goes into messages, metadata and errors.jsonl: escaped like an output name."""
+    return escape_name(str(path))

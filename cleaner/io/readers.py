@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from ..model import Document, Failure, Kind
-from . import warc
+from . import values, warc
 from .decode import DEFAULT_MAX_BYTES, DecodeError, decode_document, too_large, utf8_size
-from .discover import TEXT_SUFFIXES, Dest, Item, Source, discover, strip_suffix, suffix_of
+from .discover import TEXT_SUFFIXES, Dest, Item, Source, discover, display, strip_suffix, suffix_of
 from .streams import GZIP_MAGIC, ZSTD_MAGIC, Meter, decompressed, open_compressed, open_stdin
 
 JSONL_LINE_FACTOR = 2  # a JSONL line may be this many times --max-bytes (JSON escapes): longer ones are skipped unread
@@ -41,7 +43,7 @@ class Fields:
 
 
 META_VALUE_CHARS = 1000  # a larger input field (a second copy of the page, raw headers) is not carried in metadata
-RESERVED = frozenset({"text", "title", "comments", "removed", "attributes", "metadata"})  # the output record's own keys
+RESERVED = frozenset({"text"})  # a record's text field is its content or a copy of it; title, comments... stay, under metadata
 MISSING_FIELD = "no string field"  # the start of a read failure's message when the record lacks its content field
 
 
@@ -80,16 +82,41 @@ def read_file(path: Path, rel: str, meter: Meter | None = None, max_bytes: int |
     """One text or HTML file as an item; a file above `max_bytes` is refused before it is read."""
     dest = dest or Dest("mirror", strip_suffix(rel))
     kind = TEXT_SUFFIXES.get(suffix_of(path), Kind.TEXT)
+    label = display(path)
     try:
+        refused = not_regular(path)
+        if refused:
+            return Item(dest, failure=Failure(rel, label, "read", refused))
         data, notes = _read_bytes(path, max_bytes, meter)
         decoded = decode_document(data, html=kind is Kind.HTML)
     except (OSError, DecodeError) as exc:
         message = "no such file or directory" if isinstance(exc, FileNotFoundError) else str(exc)
-        return Item(dest, failure=Failure(rel, str(path), "read", message))
-    meta = {"source": str(path), **decoded.meta()}
+        return Item(dest, failure=Failure(rel, label, "read", message))
+    meta = {"source": label, **decoded.meta()}
     if notes:
         meta["warnings"] = notes + meta.get("warnings", [])
-    return Item(dest, doc=Document(id=rel, kind=kind, content=decoded.text, meta=meta, source=str(path)))
+    return Item(dest, doc=Document(id=rel, kind=kind, content=decoded.text, meta=meta, source=label))
+
+
+SPECIAL = {stat.S_IFIFO: "a FIFO (named pipe), which could block the run forever; pipe it into standard input instead "
+                         "(... | cleaner clean - -o OUT)",
+           stat.S_IFCHR: "a character device, not a file", stat.S_IFBLK: "a block device, not a file",
+           stat.S_IFSOCK: "a socket, not a file"}
+
+
+def not_regular(path: Path) -> str | None:
+    """Why `path` is not read as a document (a device, a FIFO, a folder that cannot be listed), or None."""
+    kind = stat.S_IFMT(os.stat(path).st_mode)
+    if kind == stat.S_IFDIR:
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:
+            return f"cannot list this folder ({exc.strerror or exc}): the files in it were not read"
+        return "a folder, not a file"
+    if kind in SPECIAL:
+        return f"not read: {SPECIAL[kind]}"
+    return None
 
 
 def _read_bytes(path: Path, max_bytes: int | None, meter: Meter | None) -> tuple[bytes, list[str]]:
@@ -131,8 +158,12 @@ def read_jsonl(path: Path | None, rel: str, fields: Fields, meter: Meter | None 
                max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     """One item per non-blank line; a broken line becomes a failure naming file:line. `path` None: stdin."""
     dest = dest or Dest("jsonl", rel)
-    label = str(path) if path is not None else "<stdin>"
+    label = display(path) if path is not None else "<stdin>"
     try:
+        refused = not_regular(path) if path is not None else None
+        if refused:
+            yield Item(dest, failure=Failure(rel, label, "read", refused))
+            return
         raw = open_stdin(meter) if path is None else open_compressed(path, meter=meter)
     except OSError as exc:
         message = "no such file or directory" if isinstance(exc, FileNotFoundError) else f"cannot read {label}: {exc}"
@@ -222,20 +253,28 @@ def record_item(line: str, where: str, lineno: int, dest: Dest, fields: Fields,
                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Item:
     """A decoded JSONL line as an item: a failure for broken JSON, else the record's document."""
     try:
-        record = json.loads(line)
+        record = values.loads(line)
     except json.JSONDecodeError as exc:
         return Item(dest, failure=Failure(str(lineno), where, "read", f"malformed JSON: {exc.msg} at column {exc.colno}"))
+    except values.ValueProblem as exc:
+        return Item(dest, failure=Failure(str(lineno), where, "read", f"unreadable JSON value: {exc}"))
     except RecursionError:
         return Item(dest, failure=Failure(str(lineno), where, "read", "malformed JSON: nested too deeply"))
     if not isinstance(record, dict):
         return Item(dest, failure=Failure(str(lineno), where, "read", f"a JSONL line must be an object, got {type(record).__name__}"))
+    if values.has_surrogate_escape(line):
+        record, found = values.scrub_value(record)
+        item = record_to_item(record, where, lineno, dest, fields, max_bytes)
+        if found and item.doc is not None:
+            return replace(item, doc=with_warning(item.doc, f"surrogates: {found} lone surrogate{'s' if found > 1 else ''} "
+                                                            "replaced with U+FFFD"))
+        return item
     return record_to_item(record, where, lineno, dest, fields, max_bytes)
 
 
 def record_to_item(record: dict[str, Any], where: str, lineno: int | str, dest: Dest, fields: Fields,
                    max_bytes: int | None = DEFAULT_MAX_BYTES) -> Item:
-    raw_id = record.get(fields.id, lineno)
-    doc_id = str(lineno if raw_id is None else raw_id)
+    doc_id = values.id_text(record.get(fields.id), lineno)
     found = content_of(record, fields)
     if found is None:
         return Item(dest, failure=Failure(doc_id, where, "read", missing_field(record, fields)))
@@ -264,9 +303,9 @@ def read_parquet(path: Path, rel: str, fields: Fields, _meter: Meter | None = No
         return
     row = 0
     for batch in table.iter_batches(batch_size=256):
-        for values in batch.to_pylist():
+        for columns in batch.to_pylist():
             row += 1
-            record = {k: v for k, v in values.items() if v is not None}
+            record = {k: v for k, v in columns.items() if v is not None}
             yield record_to_item(record, f"{path}:{row}", row, dest, fields, max_bytes)
 
 
@@ -280,7 +319,15 @@ def missing_field(record: dict[str, Any], fields: Fields) -> str:
 
 def read_warc(path: Path, rel: str, meter: Meter | None = None, dest: Dest | None = None,
               max_bytes: int | None = DEFAULT_MAX_BYTES) -> Iterator[Item]:
-    yield from warc.read_warc(path, rel, dest or Dest("jsonl", Source(path, rel, "warc").output_name), meter, max_bytes)
+    dest = dest or Dest("jsonl", Source(path, rel, "warc").output_name)
+    try:
+        refused = not_regular(path)
+    except OSError:
+        refused = None  # warc reports a missing file itself
+    if refused:
+        yield Item(dest, failure=Failure(rel, display(path), "read", refused))
+        return
+    yield from warc.read_warc(path, rel, dest, meter, max_bytes)
 
 
 def read_source(source: Source, fields: Fields = Fields(), meter: Meter | None = None, dest: Dest | None = None,

@@ -55,14 +55,14 @@ def safe_parts(rel: str) -> list[str]:
     return cleaned or ["_"]
 
 
-RUN_FILES = ("errors.jsonl", "report.json")  # OUT's own files: no input's output may take their names
+RUN_FILES = (".cleaner",)  # OUT/.cleaner holds the run's own files (rundir.RUN_DIR): no input's output may take the name
 
 
 class OutputNames:
     """Output paths claimed in one run, so two inputs never write one file.
 
     `a.txt` and `a.html` would both write OUT/articles/a.txt, `x.warc.gz` and `x.jsonl.gz`
-    both OUT/x.jsonl.gz, an input `errors.jsonl` the run's error log. The first input in
+    both OUT/x.jsonl.gz, an input `.cleaner` the run's own folder. The first input in
     discovery order keeps the natural name; a later one gets its name with a short hash of
     its input path (`a-1f2e3d4c`), the same on every run, so a resumed run agrees.
     Names are compared as written after sanitising, case-folded (portable to case-insensitive disks).
@@ -139,8 +139,10 @@ class JsonlFile:
     def __init__(self, final: Path):
         self.final = final
         final.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = final.with_name(f".{final.name}.tmp")
-        self.sink = Sink(open(self.tmp, "wb"), final.name)
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")  # a name of its own
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        self.tmp = Path(tmp)
+        self.sink = Sink(os.fdopen(fd, "wb"), final.name)
 
     def write(self, line: bytes) -> None:
         self.sink.write(line)

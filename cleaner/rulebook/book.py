@@ -153,10 +153,10 @@ class Rulebook:
                     break
             else:
                 return None
-        for rule, compiled in self._strip_rules:
+        for rule, patterns in self._strip_rules:
             if rule.id in budget.timed_out or not rule.guard_ok(text, zone, words):
                 continue
-            for pattern, needs in compiled:
+            for pattern, needs in patterns:
                 if needs is not None and not any(need in folded for need in needs):
                     continue  # a string every match contains is absent: the pattern cannot fire
                 try:
