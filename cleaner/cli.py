@@ -284,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .runner import RunConfig, run
 
+    if args.links and args.text_format != "markdown":
+        print("cleaner: --links keeps links in Markdown: add --format markdown", file=sys.stderr)
+        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     if args.corpus_lines:
@@ -338,7 +341,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except RunStopped as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
-            return EXIT_USAGE if exc.usage else EXIT_FAILED
+            return EXIT_FAILED
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED
