@@ -1,13 +1,16 @@
 """cleaner: strip page chrome from scraped documents and separate the comment thread."""
 
-from importlib.metadata import PackageNotFoundError, version
+from .distribution import DISTRIBUTION, install_hint, version  # noqa: F401
+from .model import Cleaned, Document, Kind, Post, Removal
+from .options import Options
+from .pipeline import Cleaner, clean
+from .api import clean_html, clean_text
 
-try:
-    __version__ = version("cleaner")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
+__all__ = ["Cleaned", "Cleaner", "Document", "Kind", "Options", "Post", "Removal", "clean", "clean_html", "clean_text", "__version__"]
 
-from .model import Cleaned, Document, Kind, Post, Removal  # noqa: E402
-from .pipeline import Cleaner, Options, clean  # noqa: E402
 
-__all__ = ["Cleaned", "Cleaner", "Document", "Kind", "Options", "Post", "Removal", "clean", "__version__"]
+def __getattr__(name: str) -> str:
+    """`cleaner.__version__`, looked up when asked for (PEP 562), not at import."""
+    if name == "__version__":
+        return version()
+    raise AttributeError(f"module 'cleaner' has no attribute {name!r}")

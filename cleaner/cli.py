@@ -14,12 +14,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .io import DEFAULT_SIDECAR, decode_document, printable, suffix_of
-from .model import Document, Kind, Label
+from .io.decode import decode_document
+from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.writers import printable
+from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
-from .regexlint import rule_warnings
-from .rulebook import RuleError, builtin_rules_dir, check_examples, parse_dirs
+from .rulebook import builtin_rules_dir, check_examples, parse_dirs
+from .rulebook.regexlint import rule_warnings
+from .rulebook.yamlfile import FileProblems
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -49,6 +51,8 @@ def _options(args: argparse.Namespace) -> Options:
     options = _config(args).options(timeout=getattr(args, "timeout", 30.0))
     if getattr(args, "max_bytes", None) is not None:
         options = replace(options, max_bytes=args.max_bytes)
+    if getattr(args, "text_format", "text") != "text" or getattr(args, "links", False):
+        options = replace(options, text_format=args.text_format, links=args.links)
     share = getattr(args, "max_rule_share", None)
     if share is not None:  # one share for every rule: truncate cuts are guarded by the same figure
         options = replace(options, max_rule_share=share, thresholds=replace(options.thresholds, max_truncate_share=share))
@@ -88,7 +92,15 @@ def _scale_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compression", choices=["none", "gz", "zst"], help="compression of shards or stdout (default: zst for shards)")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or a Ray Data job")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to join (default: RAY_ADDRESS or a local Ray)")
-    p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl", help="Ray engine output format")
+    p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl",
+                   help="records as JSONL, or as Parquet with the same columns (the `parquet` extra)")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected field names separated by commas, got {text!r}")
+    return names
 
 
 def at_least(low: int):
@@ -106,19 +118,37 @@ def at_least(low: int):
     return parse
 
 
+class VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .distribution import version
+
+        print(f"cleaner {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleaner", description="Strip page chrome from scraped documents; separate comments.")
-    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="clean files, directories or JSONL into OUT")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT")
+    p.add_argument("-o", "--out", required=True, metavar="OUT", help="a directory, a URL (s3://, gs://, hf://, file://) or - for stdout")
     p.add_argument("-j", "--jobs", type=at_least(1), default=os.cpu_count() or 1, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
     p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
     p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per HTML document (default: 30)")
+    p.add_argument("--keep-fields", type=_names, metavar="F,F", help="the only input fields carried into metadata")
+    p.add_argument("--drop-fields", type=_names, default=(), metavar="F,F", help="input fields left out of metadata")
+    p.add_argument("--max-failures", type=at_least(1), metavar="N", help="stop the run after N failed documents")
+    p.add_argument("--format", choices=["text", "markdown"], default="text", dest="text_format",
+                   help="the article as plain text, or as Markdown with headings, lists and tables")
+    p.add_argument("--links", action="store_true", help="with --format markdown: keep links")
+    p.add_argument("--source", metavar="NAME", help="the records' dolma `source` (default: each input's name)")
+    p.add_argument("--no-removed", action="store_true", help="leave `removed` and its `attributes` spans out of the records")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     _corpus_args(p)
     _guard_args(p)
@@ -128,23 +158,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show each line of a document: kept, removed and why, or comment")
     p.add_argument("file", type=Path)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    p.add_argument("--id", metavar="ID", help="explain the record with this id of a JSONL file")
+    p.add_argument("--text-field", help="JSONL field holding plain text (default: text)")
+    p.add_argument("--html-field", help="JSONL field holding raw HTML (default: html)")
+    p.add_argument("--id-field", help="JSONL field holding the document id (default: id)")
     _guard_args(p)
     _rule_args(p)
 
     p = sub.add_parser("rules", help="list or check rule packs")
     rsub = p.add_subparsers(dest="rules_command", required=True)
     q = rsub.add_parser("list", help="print every rule id with its description")
+    q.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown: the rules reference, docs/rules.md")
     _rule_args(q)
     q = rsub.add_parser("check", help="validate rule files and run their examples")
     q.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="rule directories (default: the built-in packs and the config's)")
     _config_args(q)
+    q = rsub.add_parser("audit", help="each rule's effect on every gold set: F1 with the rule minus F1 without")
+    q.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    q.add_argument("--mode", choices=["html", "text", "both"], default="both")
+    q.add_argument("--rule", action="append", default=[], metavar="RULE_ID", help="audit only these rules (repeatable)")
+    _gold_args(q)
+    _rule_args(q)
 
-    p = sub.add_parser("eval", help="score against gold records (../shared/eval format)")
-    p.add_argument("gold", type=Path, metavar="GOLD.jsonl[.gz]")
-    p.add_argument("--mode", choices=["html", "text"], default="html")
-    p.add_argument("--limit", type=int, default=None)
+    p = sub.add_parser("eval", help="score against gold records (../shared/eval format), several sets in one run")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
+    p.add_argument("--mode", choices=["html", "text", "both"], default="html")
     p.add_argument("--baseline", choices=["trafilatura"], action="append", default=[])
-    p.add_argument("--worst", type=int, default=10, help="list this many worst pages")
+    p.add_argument("--cache", type=Path, metavar="DIR", help="keep the baselines' predictions here (per version) and reuse them")
+    p.add_argument("--baselines-only", action="store_true", help="score the baselines alone (e.g. to fill --cache)")
+    _gold_args(p)
+    p.add_argument("--worst", type=int, default=None, metavar="N",
+                   help="list this many worst pages per set (default: 10 for one set, none for several)")
     _corpus_args(p)
     _rule_args(p)
 
@@ -169,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     _rule_args(p)
     _inplace_parsers(sub)
     return parser
+
+
+def _gold_args(p: argparse.ArgumentParser) -> None:
+    """Flags of the commands that score gold sets: eval and rules audit."""
+    p.add_argument("--limit", type=at_least(1), default=None, metavar="N", help="score the first N pages of each set")
+    p.add_argument("--held-out-models", type=Path, metavar="ROOT",
+                   help="score each page with the models in ROOT/<its group> (`cleaner train --held-out-all -o ROOT`)")
+    p.add_argument("--json", type=Path, dest="json_out", metavar="OUT", help="write the figures and every page's scores here")
+    p.add_argument("-j", "--jobs", type=at_least(1), default=2, metavar="N", help="worker processes (default: 2)")
 
 
 def _corpus_args(p: argparse.ArgumentParser) -> None:
@@ -208,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                "train": cmd_train}[args.command]
     try:
         return handler(args)
-    except RuleError as exc:
+    except FileProblems as exc:  # broken rule packs or config: every file:line problem at once
         print("\n".join(exc.problems), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -230,25 +283,52 @@ def cmd_clean(args: argparse.Namespace) -> int:
         options = _with_corpus_lines(options, args, _config(args).fields())
         cleaner = Cleaner(options, rulebook=cleaner.rulebook)
     config = RunConfig(
-        inputs=tuple(args.paths), out=args.out, options=options,
-        fields=_config(args).fields(),
+        inputs=tuple(args.paths), out=Path(args.out), options=options,
+        fields=replace(_config(args).fields(), keep=args.keep_fields, drop=args.drop_fields),
         jobs=args.jobs, progress=False if args.no_progress else None,
         glob=args.glob, shard_size=args.shard_size, compression=args.compression,
         sidecars=_config(args)["comments"] or DEFAULT_SIDECAR,
+        source=args.source, removed=not args.no_removed, max_failures=args.max_failures,
     )
     if args.engine == "ray":
         from .ray_engine import RayError, run_ray
 
-        try:
-            report = run_ray(config, cleaner, address=args.ray_address, output_format=args.output_format)
+        try:  # Ray reaches URLs itself (pyarrow or fsspec); a URL must not pass through Path, which folds its //
+            report = run_ray(replace(config, out=args.out), cleaner, address=args.ray_address, output_format=args.output_format)
         except RayError as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        from .runner import WorkerError
+        from .io.remote import RemoteError, Staging
+        from .rundir import Busy
+        from .runner import RunStopped
+        from .workers import WorkerError
 
+        if args.output_format == "parquet" and not _parquet_ready(config):
+            return EXIT_USAGE
         try:
-            report = run(config, cleaner)
+            staging = Staging(args.paths, args.out)  # every URL's backend is there, or nothing is written
+        except RemoteError as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            with staging:
+                config = replace(config, inputs=tuple(staging.local_inputs()), out=staging.local_out())
+                report = run(config, cleaner)
+                if args.output_format == "parquet":
+                    from .io.parquet import convert_outputs
+
+                    convert_outputs(config.out)
+                staging.upload()
+        except RemoteError as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except Busy as exc:  # another live run writes OUT: refused before anything is touched
+            print(f"cleaner: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_USAGE
+        except RunStopped as exc:
+            print(f"cleaner: {exc}", file=sys.stderr)
+            return EXIT_USAGE if exc.usage else EXIT_FAILED
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -259,31 +339,71 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     print(f"cleaner: {report.documents_in} in, {report.documents_out} cleaned, {report.documents_failed} failed "
           f"-> {args.out}", file=sys.stderr)
+    if args.engine == "local" and report.documents_in:
+        print(report.summary.text(report.documents_failed), file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
+
+
+def _parquet_ready(config) -> bool:
+    """Parquet output needs files and pyarrow; say so before anything is written."""
+    if config.to_stdout:
+        print("cleaner: --output-format parquet writes files: give -o a directory, not -", file=sys.stderr)
+        return False
+    try:
+        from .io.parquet import pyarrow_parquet
+
+        pyarrow_parquet()
+    except ImportError as exc:
+        print(f"cleaner: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 COLOURS = {Label.KEEP: "", Label.TITLE: "\033[1m", Label.DROP: "\033[31m", Label.COMMENT: "\033[36m"}
 TAGS = {Label.KEEP: "keep", Label.TITLE: "title", Label.DROP: "drop", Label.COMMENT: "comment", Label.UNDECIDED: "?"}
 
 
+def _record(args: argparse.Namespace) -> Document | str:
+    """The record `--id` names in a JSONL file, read as `clean` reads it; or an error message."""
+    from .io.discover import JSONL_SUFFIXES
+    from .io.readers import read_jsonl
+
+    if suffix_of(args.file) not in JSONL_SUFFIXES:
+        return f"{args.file}: --id names a record of a JSONL file"
+    seen = []
+    for item in read_jsonl(args.file, args.file.name, _config(args).fields()):
+        found = item.doc.id if item.doc is not None else item.failure.id if item.failure is not None else None
+        if found == args.id:
+            return item.doc if item.doc is not None else f"{item.failure.source}: {item.failure.message}"
+        if found is not None and len(seen) < 5:
+            seen.append(found)
+    return f"{args.file}: no record with id {args.id!r} (the first ids: {', '.join(seen) or 'none'})"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
     kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
-    try:
-        decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-    except (OSError, ValueError) as exc:
-        print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    content = decoded.text
-    for warning in decoded.warnings:
-        print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
-    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    if kind is Kind.HTML:
-        from .html import explain_lines
+    from .io.discover import JSONL_SUFFIXES
 
-        lines = explain_lines(Document(str(args.file), kind, content), cleaner)
+    if args.id is None and suffix_of(args.file) in JSONL_SUFFIXES:
+        print(f"cleaner: {printable(str(args.file))} holds records: name one with --id ID", file=sys.stderr)
+        return EXIT_USAGE
+    if args.id is not None:
+        doc = _record(args)
+        if isinstance(doc, str):
+            print(f"cleaner: {printable(doc)}", file=sys.stderr)
+            return EXIT_USAGE
     else:
-        lines = cleaner.page(content).lines
+        try:
+            decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
+        except (OSError, ValueError) as exc:
+            print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        for warning in decoded.warnings:
+            print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
+        doc = Document(str(args.file), kind, decoded.text)
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
@@ -296,9 +416,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    if args.rules_command == "audit":
+        return cmd_audit(args)
     if args.rules_command == "list":
         cleaner = Cleaner(_options(args))
-        for rule in sorted(cleaner.rulebook.rules, key=lambda r: r.id):
+        rules = sorted(cleaner.rulebook.rules, key=lambda r: r.id)
+        if args.format == "markdown":
+            options = cleaner.options
+            dirs = ([builtin_rules_dir()] if options.builtin_rules else []) + [Path(d) for d in options.rules_dirs]
+            print(rules_markdown(rules, parse_dirs(dirs)[1]), end="")
+            return EXIT_OK
+        for rule in rules:
             print(f"{rule.id:<45} {rule.action:<15} {rule.description}")
         return EXIT_OK
     dirs = args.dirs or [builtin_rules_dir()] + [Path(d) for d in _config(args)["rules"]]
@@ -314,25 +442,105 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def rules_markdown(rules, packs: dict[str, str]) -> str:
+    """The rules reference (docs/rules.md): one section per pack, one table row per rule, with an example it removes."""
+    out = ["# Rules reference", "", "Generated by `cleaner rules list --format markdown` from the built-in packs; "
+           "do not edit by hand.", "", f"{len(rules)} rules in {len({r.pack for r in rules})} packs.", ""]
+    for pack in sorted({r.pack for r in rules}):
+        out += [f"## {pack}", "", packs.get(pack, "").strip(), "", "| rule | action | match | where | removes, e.g. | description |",
+                "|---|---|---|---|---|---|"]
+        for r in (r for r in rules if r.pack == pack):
+            example = next(iter(r.examples.get("drop") or r.examples.get("strip") or r.examples.get("truncate") or []), "")
+            if isinstance(example, dict):
+                example = example.get("in", "")
+            where = str(r.where) + (f", at most {r.max_words} words" if r.max_words else "")
+            out.append(f"| `{r.id.rsplit('/', 1)[1]}` | {r.action} | {r.kind} | {where} | "
+                       f"{'`' + _cell(example)[:80] + '`' if example else ''} | {_cell(r.description)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _gold_job(args: argparse.Namespace, systems: tuple[str, ...]):
+    """The EvalJob the gold flags describe, or an error message a user can act on."""
+    from .evaluation import EvalJob, heldout_group, load_set
+
+    missing = [str(p) for p in args.gold if not p.is_file()]
+    if missing:
+        return f"no such gold file: {', '.join(missing)}"
+    modes = ("html", "text") if args.mode == "both" else (args.mode,)
+    sets = tuple(load_set(path, limit=args.limit, modes=modes) for path in args.gold)
+    if len({s.name for s in sets}) < len(sets):
+        return "a gold set is named twice"
+    if args.held_out_models is not None:
+        groups = sorted({heldout_group(s.name, r) for s in sets for r in s.records})
+        absent = [g for g in groups if not (args.held_out_models / g).is_dir()]
+        if absent:
+            return (f"--held-out-models {args.held_out_models} has no models for {', '.join(absent)}; "
+                    f"build them with `cleaner train GOLD... --held-out-all -o {args.held_out_models}`")
+    base = _options(args)
+    options = {}
+    for gold in sets:
+        options[gold.name] = base
+        if getattr(args, "corpus_lines", False):  # counted over the set's page_text, as `clean --corpus-lines` counts its inputs
+            from .corpus import MIN_DOCS, count_texts
+
+            counts = count_texts(r.get("page_text") or "" for r in gold.records)
+            options[gold.name] = replace(base, corpus=counts.template(args.min_docs or MIN_DOCS))
+            corpus = options[gold.name].corpus
+            print(f"{gold.name}: corpus lines: {len(corpus.keys)} lines in >= {corpus.min_docs} of {counts.documents} pages",
+                  file=sys.stderr)
+    for gold in sets:
+        print(f"{gold.name}: {len(gold.records)} pages ({gold.metric} metric)", file=sys.stderr)
+    return EvalJob(sets=sets, modes=modes, systems=systems, options=options, models_root=args.held_out_models,
+                   cache=getattr(args, "cache", None))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, format_report, read_gold, trafilatura_baseline
+    from .evaluation import format_multi, run_job, write_json
 
-    records, skipped = read_gold(args.gold, limit=args.limit)
-    options = _options(args)
-    if args.corpus_lines:  # counted over the page_text of every record, as `clean --corpus-lines` counts its inputs
-        from .corpus import MIN_DOCS, count_texts
+    if args.baselines_only and not args.baseline:
+        print("cleaner: --baselines-only needs --baseline", file=sys.stderr)
+        return EXIT_USAGE
+    job = _gold_job(args, (*(() if args.baselines_only else ("cleaner",)), *dict.fromkeys(args.baseline)))
+    if isinstance(job, str):
+        print(f"cleaner: {job}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_job(job, jobs=args.jobs, progress=sys.stderr.isatty())
+    worst = args.worst if args.worst is not None else (10 if len(job.sets) == 1 else 0)
+    print(format_multi(report, worst=worst), end="")
+    if args.json_out:
+        write_json(report, args.json_out)
+    return EXIT_OK
 
-        counts = count_texts(r.get("page_text") or "" for r in records)
-        options = replace(options, corpus=counts.template(args.min_docs or MIN_DOCS))
-        print(f"corpus lines: {len(options.corpus.keys)} lines in >= {options.corpus.min_docs} of {counts.documents} pages",
-              file=sys.stderr)
-    cleaner = Cleaner(options)
-    predictors = {"cleaner": predictor(cleaner)}
-    if "trafilatura" in args.baseline:
-        predictors["trafilatura"] = trafilatura_baseline
-    print(f"{args.gold}: {len(records)} pages scored, {skipped} skipped (page_text_gold_recall < 0.5)", file=sys.stderr)
-    report = evaluate(records, predictors, mode=args.mode, worst=args.worst, progress=sys.stderr.isatty())
-    print(format_report(report))
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from .audit import audit, format_audit, seed_firings, to_json
+    from .evaluation import format_multi
+
+    job = _gold_job(args, ("cleaner",))
+    if isinstance(job, str):
+        print(f"cleaner: {job}", file=sys.stderr)
+        return EXIT_USAGE
+    cleaner = Cleaner(_options(args))
+    known = {rule.id for rule in cleaner.rulebook.rules}
+    unknown = [r for r in args.rule if r not in known]
+    if unknown:
+        print(f"cleaner: --rule: no rule {', '.join(unknown)} (see `cleaner rules list`)", file=sys.stderr)
+        return EXIT_USAGE
+    rule_ids = args.rule or sorted(known)
+    seeds_dir = Path(__file__).resolve().parent.parent / "seeds"
+    seeds = seed_firings(cleaner, seeds_dir) if seeds_dir.is_dir() else {}
+    result = audit(job, rule_ids, jobs=args.jobs, progress=sys.stderr.isatty(), seeds=seeds)
+    print(format_multi(result.report), end="\n")
+    print(format_audit(result), end="")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(to_json(result), indent=1) + "\n", encoding="utf-8")
     return EXIT_OK
 
 
@@ -368,7 +576,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_mine(args: argparse.Namespace) -> int:
     from .corpus import MIN_DOCS, count_inputs, mine, proposals_yaml
-    from .io import Fields, read_inputs
+    from .io.readers import Fields, read_inputs
 
     cleaner = Cleaner(_options(args))
     fields = Fields(text=args.text_field)
@@ -376,7 +584,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
     counts = count_inputs(args.paths, fields, args.glob, jobs=args.jobs)
     docs = ((item.doc.source or item.doc.id, item.doc.content) for item in read_inputs(args.paths, fields, args.glob)
             if item.doc is not None and item.doc.kind is Kind.TEXT)
-    known = lambda line: cleaner.rulebook.match(line, "head") or cleaner.rulebook.match(line, "tail")  # noqa: E731
+    known = lambda line: cleaner.rulebook.match(line, Where.HEAD) or cleaner.rulebook.match(line, Where.TAIL)  # noqa: E731
     found = mine(docs, counts, min_docs=min_docs, limit=args.top, known=known)
     text = proposals_yaml(found, counts.documents, min_docs, " ".join(args.paths))
     if args.out:

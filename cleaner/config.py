@@ -18,8 +18,9 @@ from typing import Any, Callable, Mapping
 
 import regex
 
-from .io import TEXT_SUFFIXES, Fields
-from .rulebook import RuleError, _Map, _suggest, load_yaml
+from .io.discover import TEXT_SUFFIXES
+from .io.readers import Fields
+from .rulebook.yamlfile import FileProblems, LineMap, load_yaml, suggest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,7 +32,7 @@ PYPROJECT = "pyproject.toml"
 DEFAULT_COMMENTS = "{name}.comments.jsonl"
 
 
-class ConfigError(RuleError):
+class ConfigError(FileProblems):
     """The project config is broken; `problems` holds every `file:line: message`."""
 
 
@@ -128,13 +129,16 @@ class Config:
         return replace(self, settings={**self.settings, key: Setting(value, source)})
 
     def options(self, timeout: float = 30.0):
-        from .pipeline import Options
+        from .options import Options
 
         return Options(rules_dirs=tuple(self["rules"]), disabled=tuple(self["disable"]),
                        builtin_rules=self["builtin-rules"], timeout=timeout)
 
     def fields(self) -> Fields:
-        return Fields(text=self["text-field"], html=self["html-field"], id=self["id-field"])
+        """The input fields; a content field named by a flag or the config file is the one cleaned."""
+        named = [k for k in ("text", "html") if self.settings[f"{k}-field"].source != "default"]
+        return Fields(text=self["text-field"], html=self["html-field"], id=self["id-field"],
+                      explicit=named[0] if len(named) == 1 else "")
 
     def excluded(self, path: Path) -> bool:
         """True when a pattern of `exclude` matches the path (relative to root) or one of its folders."""
@@ -203,7 +207,7 @@ def load_config(path: Path) -> Config:
         where = f"{path}:{lines.get(key, 1)}"
         spec = KEYS.get(key)
         if spec is None:
-            problems.append(f"{where}: unknown key '{key}'{_suggest(key, KEYS)}; known keys: {', '.join(KEYS)}")
+            problems.append(f"{where}: unknown key '{key}'{suggest(key, KEYS)}; known keys: {', '.join(KEYS)}")
             continue
         try:
             checked = spec.check(value)
@@ -221,11 +225,11 @@ def load_config(path: Path) -> Config:
 def _read_yaml(path: Path) -> tuple[Mapping[str, Any], Mapping[str, int]]:
     try:
         data = load_yaml(path)
-    except RuleError as exc:
+    except FileProblems as exc:
         raise ConfigError(exc.problems) from exc
     if data is None:
         return {}, {}
-    if not isinstance(data, _Map):
+    if not isinstance(data, LineMap):
         raise ConfigError([f"{path}:1: a cleaner config must be a mapping of keys such as {', '.join(KEYS)}"])
     return data, data.key_lines
 

@@ -22,6 +22,10 @@ from typing import Iterable, Iterator
 
 import regex
 
+from .features import features
+from .lines import normalise
+from .model import Kind
+
 MIN_DOCS = 3  # documents that must hold a line before it counts as template
 MAX_KEYS = 2_000_000  # line hashes one counter keeps (about 100 MB of Python ints at most)
 MIN_CHARS = 2  # shorter lines are too trivial to count ("|", "1")
@@ -31,14 +35,14 @@ _DIGITS = regex.compile(r"\d+")
 _SPACE = regex.compile(r"\s+")
 
 
-def normalise(line: str) -> str:
+def count_form(line: str) -> str:
     """The form a line is counted under: case folded, every number 0, spaces collapsed."""
     return _SPACE.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
 
 
 def line_key(line: str) -> int:
     """A 64-bit hash of a normalised line, the same in every process (unlike hash())."""
-    data = normalise(line).encode("utf-8", "surrogatepass")
+    data = count_form(line).encode("utf-8", "surrogatepass")
     return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
@@ -60,9 +64,7 @@ def line_keys(lines: list[str]) -> list[int]:
 
 def document_keys(content: str) -> set[int]:
     """The keys of a document's distinct lines, split as the cleaner splits them; a line repeated on a page counts once."""
-    from .text import normalise as normalise_text
-
-    keys = set(line_keys(normalise_text(content).split("\n")))
+    keys = set(line_keys(normalise(content).split("\n")))
     keys.discard(0)
     return keys
 
@@ -107,9 +109,6 @@ class CorpusLines:
     keys: frozenset[int] = frozenset()
     min_docs: int = MIN_DOCS
     documents: int = 0
-
-    def is_template(self, line: str) -> bool:
-        return line_key(line) in self.keys
 
     def lines_of(self, lines: list[str]) -> set[int]:
         """Indexes of the template lines among a page's lines."""
@@ -166,8 +165,6 @@ def count_parallel(texts: Iterable[str], jobs: int, max_keys: int = MAX_KEYS) ->
 
 def text_documents(items: Iterable) -> Iterator[str]:
     """The plain-text contents of readable input items (HTML pages are counted after extraction, not here)."""
-    from .model import Kind
-
     for item in items:
         if item.doc is not None and item.doc.kind is Kind.TEXT:
             yield item.doc.content
@@ -175,7 +172,7 @@ def text_documents(items: Iterable) -> Iterator[str]:
 
 def count_inputs(paths: Iterable[str], fields, glob: str | None = None, jobs: int = 1, max_keys: int = MAX_KEYS) -> LineCounts:
     """The first pass of `cleaner clean --corpus-lines`: count the lines of every text input."""
-    from .io import read_inputs
+    from .io.readers import read_inputs
 
     return count_parallel(text_documents(read_inputs(list(paths), fields, glob)), jobs, max_keys)
 
@@ -205,13 +202,10 @@ def mine(documents: Iterable[tuple[str, str]], counts: LineCounts, min_docs: int
     `documents` yields (name, text) again; `known(line)` says a rule already handles a line
     (those are not proposed). The most widespread lines come first, at most `limit` of them.
     """
-    from .features import features
-    from .text import normalise as normalise_text
-
     frequent = {k: c for k, c in counts.counts.items() if c >= min_docs}
     found: dict[int, Candidate] = {}
     for name, content in documents:
-        lines = [line.strip() for line in normalise_text(content).split("\n")]
+        lines = [line.strip() for line in normalise(content).split("\n")]
         prose = next((line for line in lines if features(line).good), "")
         for line, key in zip(lines, line_keys(lines)):
             if key not in frequent:
@@ -225,7 +219,7 @@ def mine(documents: Iterable[tuple[str, str]], counts: LineCounts, min_docs: int
             cand.spellings[line] += 1
             if len(cand.samples) < samples and name not in cand.samples:
                 cand.samples.append(name)
-            if not cand.keep and prose and normalise(prose) != normalise(line):
+            if not cand.keep and prose and count_form(prose) != count_form(line):
                 cand.keep = prose
     return sorted(found.values(), key=lambda c: (-c.documents, c.text))[:limit]
 

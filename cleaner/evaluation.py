@@ -15,6 +15,7 @@ import html
 import json
 import re
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -365,3 +366,469 @@ def format_report(report: Report) -> str:
             for record_id, message in r.errors[:10]:
                 lines.append(f"  {record_id}: {message}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- WCXB's metric
+
+
+def words(text: str | None) -> Counter:
+    """WCXB's bag of words: lowercase `\\w+` tokens counted as a multiset."""
+    return Counter(_TOKEN_RE.findall((text or "").lower()))
+
+
+def word_scores(pred: str | None, gold: str | None) -> tuple[float, float, float]:
+    """WCXB's per-page (precision, recall, F1) over word bags: both empty score 1, one empty 0."""
+    true, predicted = words(gold), words(pred)
+    n_true, n_pred = sum(true.values()), sum(predicted.values())
+    if not n_true and not n_pred:
+        return 1.0, 1.0, 1.0
+    if not n_true or not n_pred:
+        return 0.0, 0.0, 0.0
+    overlap = sum((true & predicted).values())
+    precision, recall = overlap / n_pred, overlap / n_true
+    return precision, recall, _f1(precision, recall)
+
+
+SCORED_WITH_COMMENTS = "full_text_incl_comments"  # WCXB's gold_type of pages whose gold holds the whole thread
+
+
+# --------------------------------------------------------------------------- several sets in one run
+#
+# `cleaner eval GOLD...` scores every page of every set with every system in worker processes
+# (forked, so the records are shared, not pickled), then aggregates each set with its own metric:
+# WCXB's word bag on sets with page types, the ScrapingHub shingles on the others.
+
+SYSTEMS = ("cleaner", "trafilatura")
+
+
+def read_records(path: str | Path) -> list[dict]:
+    """Every record of a gold file, broken pages too (which ones a metric scores is its own rule)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _shingle_scored(record: Mapping[str, Any]) -> bool:
+    """The shingle figures leave out broken pages, as read_gold does (the README's page counts)."""
+    if "page_text_gold_recall" not in record:
+        return True
+    recall = record["page_text_gold_recall"]
+    return recall is not None and recall >= 0.5
+
+
+def _shingle_page(record: Mapping[str, Any], article: str, comments: str) -> dict:
+    triple = page_scores(article, record.get("gold_article") or "")
+    p, r = page_precision(*triple), page_recall(*triple)
+    gold_comments = record.get("gold_comments")
+    return {"p": p, "r": r, "f1": _f1(p, r), "triple": triple,
+            "comments": None if gold_comments is None else page_scores(comments, gold_comments)}
+
+
+def _wcxb_page(record: Mapping[str, Any], article: str, comments: str) -> dict:
+    gold = record.get("gold_article") or ""
+    if record.get("gold_type") == SCORED_WITH_COMMENTS:  # the gold holds the whole thread: so does the prediction
+        article = "\n".join(t for t in (article, comments) if t)
+        gold = "\n".join(t for t in (gold, record.get("gold_comments") or "") if t)
+    p, r, f1 = word_scores(article, gold)
+    return {"p": p, "r": r, "f1": f1}
+
+
+def _shingle_set(pages: Sequence[Mapping]) -> tuple[Score, Score | None]:
+    comments = [tuple(p["comments"]) for p in pages if p.get("comments") is not None]
+    return aggregate(tuple(p["triple"]) for p in pages), (aggregate(comments) if comments else None)
+
+
+def _mean_scores(pages: Sequence[Mapping]) -> Score:
+    if not pages:
+        return Score(0.0, 0.0, 0.0, 0)
+    return Score(*(statistics.fmean(p[k] for p in pages) for k in ("p", "r", "f1")), len(pages))
+
+
+def _wcxb_set(pages: Sequence[Mapping]) -> tuple[Score, Score | None]:
+    return _mean_scores(pages), None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How one kind of gold set is scored: which pages count, a page's scores, and the set's."""
+
+    name: str
+    label: str
+    scored: Callable[[Mapping[str, Any]], bool]
+    page: Callable[[Mapping[str, Any], str, str], dict]
+    aggregate: Callable[[Sequence[Mapping]], tuple[Score, Score | None]]
+
+
+METRICS = {
+    "shingle": Metric("shingle", "shingle F1", _shingle_scored, _shingle_page, _shingle_set),
+    "wcxb": Metric("wcxb", "word F1", lambda record: True, _wcxb_page, _wcxb_set),
+}
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """The pages of one gold file that its metric scores: WCXB's on sets with page types, else shingles."""
+
+    name: str
+    records: tuple[dict, ...]
+    metric: str
+
+    @property
+    def typed(self) -> bool:
+        return any(r.get("page_type") for r in self.records)
+
+
+INPUT_FIELD = {"html": "html", "text": "page_text"}
+
+
+def load_set(path: str | Path, limit: int | None = None, modes: Sequence[str] = MODES) -> GoldSet:
+    """The set's scored pages (the first `limit`), without the input fields of modes not run (a set is held in memory)."""
+    records = read_records(path)
+    metric = METRICS["wcxb" if any(r.get("page_type") for r in records) else "shingle"]
+    scored = [r for r in records if metric.scored(r)]
+    unused = [field for mode, field in INPUT_FIELD.items() if mode not in modes]
+    for record in scored:
+        for field in unused:
+            record.pop(field, None)
+    return GoldSet(set_name_of(path), tuple(scored[:limit] if limit else scored), metric.name)
+
+
+@dataclass(frozen=True)
+class SetResult:
+    """One system on one set in one mode: the set's metric, comments where annotated, per type where typed."""
+
+    set: str
+    mode: str
+    system: str
+    metric: str
+    article: Score
+    comments: Score | None
+    by_type: Mapping[str, Score]
+    errors: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class MultiReport:
+    """Every page's scores and every set's, of one `cleaner eval` run."""
+
+    sets: tuple[str, ...]
+    modes: tuple[str, ...]
+    systems: tuple[str, ...]
+    results: Mapping[tuple[str, str, str], SetResult]  # (mode, set, system)
+    pages: tuple[dict, ...]
+
+    def macro(self, mode: str, system: str) -> float:
+        """The mean of the sets' F1 (each set with its own metric): the figure a change must raise."""
+        return statistics.fmean(self.results[mode, s, system].article.f1 for s in self.sets)
+
+    def to_json(self) -> dict:
+        def score(s: Score | None):
+            return None if s is None else {"p": round(s.precision, 5), "r": round(s.recall, 5), "f1": round(s.f1, 5),
+                                           "pages": s.pages}
+
+        summary = {
+            mode: {system: {"macro_f1": round(self.macro(mode, system), 5), "sets": {
+                name: {"metric": r.metric, "article": score(r.article), "comments": score(r.comments),
+                       "errors": r.errors, "seconds": round(r.seconds, 2),
+                       "by_type": {t: score(s) for t, s in r.by_type.items()}}
+                for name in self.sets for r in [self.results[mode, name, system]]}}
+                for system in self.systems}
+            for mode in self.modes}
+        return {"summary": summary, "pages": list(self.pages)}
+
+
+@dataclass(frozen=True)
+class EvalJob:
+    """What one eval run scores; the workers read it from the parent they forked from."""
+
+    sets: tuple[GoldSet, ...]
+    modes: tuple[str, ...] = ("html",)
+    systems: tuple[str, ...] = ("cleaner",)
+    options: Mapping[str, Any] = None  # type: ignore[assignment]  # set name -> Options of the cleaner
+    models_root: Path | None = None  # score each page with the models held out from its group
+    record_fired: bool = False  # note on each page the rules that matched there (for `rules audit`)
+    cache: Path | None = None  # folder keeping the baselines' predictions, which no change of ours moves
+
+
+# A task: (set index, record index, mode, a rule switched off or None). The workers read the job from
+# _JOB, inherited from the parent at fork, and keep their cleaners in _CLEANERS.
+Task = tuple[int, int, str, "str | None"]
+_JOB: EvalJob | None = None
+_CLEANERS: dict[tuple[str, str | None, str | None], Any] = {}
+_KEEP_WITHOUT = 2  # cleaners with a rule switched off kept per worker: an audit's tasks come grouped by rule
+
+
+def _cleaner_for(job: EvalJob, set_name: str, record: Mapping[str, Any], without: str | None = None):
+    """The cleaner a page is scored with: its set's options, with --held-out-models the models its group
+    never saw, and for the rule audit one rule switched off."""
+    from dataclasses import replace
+
+    from .pipeline import Cleaner
+
+    models_dir = str(job.models_root / heldout_group(set_name, record)) if job.models_root else None
+    key = (set_name, models_dir, without)
+    if key not in _CLEANERS:
+        base = next((c for (s, _, w), c in _CLEANERS.items() if s == set_name and w is None), None)
+        if without is not None:
+            base = base or _cleaner_for(job, set_name, record)
+            stale = [k for k in _CLEANERS if k[2] is not None and k[2] != without]
+            for k in stale[: max(0, len(stale) - _KEEP_WITHOUT + 1)]:
+                del _CLEANERS[k]
+        options = job.options[set_name]
+        if models_dir is not None:
+            options = replace(options, models_dir=models_dir)
+        rulebook = None
+        if base is not None:
+            rulebook = base.rulebook if without is None else _without(base.rulebook, without)
+        _CLEANERS[key] = Cleaner(options, rulebook=rulebook)
+    return _CLEANERS[key]
+
+
+_WITHOUT: dict[str, Any] = {}
+_CACHED: dict[tuple[str, str, str, str], tuple[str, str, float]] = {}  # (system, set, id, mode) -> prediction, seconds
+
+
+def _cache_file(cache: Path, system: str) -> Path:
+    """One file per baseline and version: a new trafilatura starts a new file."""
+    from importlib.metadata import version
+
+    return cache / f"{system}-{version(system)}.jsonl"
+
+
+def _load_cache(job: EvalJob) -> None:
+    _CACHED.clear()
+    if job.cache is None:
+        return
+    for system in job.systems:
+        if system not in CACHEABLE or not _cache_file(job.cache, system).is_file():
+            continue
+        with open(_cache_file(job.cache, system), encoding="utf-8") as fh:
+            for line in fh:
+                p = json.loads(line)
+                _CACHED[system, p["set"], p["id"], p["mode"]] = (p["article"], p["comments"], p["seconds"])
+
+
+def _save_cache(job: EvalJob, pages: list[dict]) -> None:
+    """Append the predictions made this run; pages stay free of them."""
+    new: dict[str, list[str]] = {}
+    for page in pages:
+        prediction = page.pop("_prediction", None)
+        if prediction is not None and job.cache is not None:
+            new.setdefault(page["system"], []).append(json.dumps(
+                {"set": page["set"], "id": page["id"], "mode": page["mode"], "article": prediction[0],
+                 "comments": prediction[1], "seconds": page["seconds"]}, ensure_ascii=False))
+    if job.cache is not None and new:
+        job.cache.mkdir(parents=True, exist_ok=True)
+        for system, lines in new.items():
+            with open(_cache_file(job.cache, system), "a", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
+
+
+def _without(rulebook, rule_id: str):
+    """The rulebook with one rule switched off, built once per worker for all the sets and groups."""
+    if rule_id not in _WITHOUT:
+        _WITHOUT.clear()
+        _WITHOUT[rule_id] = rulebook.disable([rule_id])
+    return _WITHOUT[rule_id]
+
+
+def _cleaner_predict(job: EvalJob, set_name: str, record: Mapping[str, Any], mode: str,
+                     without: str | None = None) -> tuple[str, str]:
+    from .model import Document, Kind
+
+    kind, content = (Kind.HTML, record["html"]) if mode == "html" else (Kind.TEXT, record.get("page_text") or "")
+    cleaner = _cleaner_for(job, set_name, record, without)
+    cleaner.rulebook.fired.clear()
+    cleaned = cleaner.clean(Document(str(record.get("id", "")), kind, content, {"url": record.get("url") or ""}))
+    # The article is `text`, as trafilatura's text is: the title is a field of its own (scrapinghub's gold leaves it out).
+    return cleaned.text, "\n\n".join(p.text for p in cleaned.comments)
+
+
+LOG_EVERY = 500  # pages between progress lines on stderr when there is no bar
+CACHEABLE = frozenset({"trafilatura"})  # systems whose output depends on the page alone
+PREDICT = {
+    "cleaner": _cleaner_predict,
+    "trafilatura": lambda job, set_name, record, mode, without=None: trafilatura_baseline(record, mode),
+}
+
+
+def _score_page(task: Task) -> list[dict]:
+    """Every system of the job on one page in one mode; a system that raises scores an empty prediction."""
+    set_index, index, mode, without = task
+    job = _JOB
+    assert job is not None
+    gold = job.sets[set_index]
+    record = gold.records[index]
+    metric = METRICS[gold.metric]
+    out = []
+    for system in job.systems:
+        error, cached = None, _CACHED.get((system, gold.name, str(record.get("id", "")), mode))
+        started = time.process_time()
+        if cached is not None:
+            article, comments, seconds = cached
+        else:
+            try:
+                article, comments = PREDICT[system](job, gold.name, record, mode, without)
+            except Exception as exc:  # noqa: BLE001 - a bug on one page is a finding, not a lost run
+                article, comments, error = "", "", f"{type(exc).__name__}: {exc}"
+            seconds = time.process_time() - started
+        page = {"set": gold.name, "index": index, "id": str(record.get("id", "")), "url": record.get("url") or "",
+                "page_type": record.get("page_type"), "mode": mode, "system": system,
+                **metric.page(record, article, comments), "seconds": round(seconds, 4), "error": error}
+        if without is not None:
+            page["without"] = without
+        if system in CACHEABLE and cached is None and error is None and job.cache is not None:
+            page["_prediction"] = (article, comments)
+        if job.record_fired and system == "cleaner":
+            page["fired"] = sorted(_cleaner_for(job, gold.name, record, without).rulebook.fired)
+        out.append(page)
+    return out
+
+
+def all_tasks(job: EvalJob) -> list[Task]:
+    return [(s, i, mode, None) for mode in job.modes for s, gold in enumerate(job.sets) for i in range(len(gold.records))]
+
+
+def run_job(job: EvalJob, jobs: int = 2, progress: bool = False) -> MultiReport:
+    """Score every page of the job on `jobs` forked processes (in this one when 1 or fork is missing)."""
+    pages = score(job, all_tasks(job), jobs, progress)
+    order = {(mode, gold.name): (m, s) for m, mode in enumerate(job.modes) for s, gold in enumerate(job.sets)}
+    pages.sort(key=lambda p: (order[p["mode"], p["set"]], p["index"], job.systems.index(p["system"])))
+    return summarise(job, pages)
+
+
+def score(job: EvalJob, tasks: Sequence[Task], jobs: int = 2, progress: bool = False) -> list[dict]:
+    """The page results of the tasks, in no particular order."""
+    import multiprocessing as mp
+
+    global _JOB
+    for mode in job.modes:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    _JOB = job
+    _CLEANERS.clear()
+    _WITHOUT.clear()
+    _load_cache(job)
+    if "cleaner" in job.systems:  # build once here: broken rules fail before any work, and the workers inherit them
+        for gold in job.sets:
+            if gold.records:
+                _cleaner_for(job, gold.name, gold.records[0])
+    bar = None
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(tasks), desc="eval", unit="page")
+        except ImportError:
+            pass
+    pages: list[dict] = []
+    step = max(len(tasks) // 10, LOG_EVERY)  # without a bar, a long run still says how far it is (on stderr)
+
+    def done(n: int) -> None:
+        if bar is not None:
+            bar.update()
+        elif n % step == 0:
+            print(f"eval: {n} of {len(tasks)} pages scored", file=sys.stderr, flush=True)
+
+    try:
+        if jobs > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(jobs) as pool:
+                for n, result in enumerate(pool.imap_unordered(_score_page, tasks, chunksize=4), 1):
+                    pages.extend(result)
+                    done(n)
+        else:
+            for n, task in enumerate(tasks, 1):
+                pages.extend(_score_page(task))
+                done(n)
+    finally:
+        if bar is not None:
+            bar.close()
+        _JOB = None
+        _CACHED.clear()
+    _save_cache(job, pages)
+    return pages
+
+
+def summarise(job: EvalJob, pages: Sequence[dict]) -> MultiReport:
+    """Aggregate per-page scores into each set's figures (and per page type where the set has types)."""
+    results = {}
+    for mode in job.modes:
+        for gold in job.sets:
+            metric = METRICS[gold.metric]
+            for system in job.systems:
+                mine = [p for p in pages if p["mode"] == mode and p["set"] == gold.name and p["system"] == system]
+                article, comments = metric.aggregate(mine)
+                by_type: dict[str, Score] = {}
+                if gold.typed:
+                    for kind in sorted({p["page_type"] for p in mine if p["page_type"]}):
+                        by_type[kind] = metric.aggregate([p for p in mine if p["page_type"] == kind])[0]
+                results[mode, gold.name, system] = SetResult(
+                    gold.name, mode, system, gold.metric, article, comments, by_type,
+                    sum(1 for p in mine if p["error"]), sum(p["seconds"] for p in mine))
+    return MultiReport(tuple(g.name for g in job.sets), job.modes, job.systems, results, tuple(pages))
+
+
+PAGE_TYPE_ORDER = ("article", "forum", "product", "collection", "listing", "documentation", "service")
+
+
+def format_multi(report: MultiReport, worst: int = 0) -> str:
+    """The tables people read: each set, the macro average, and per page type for typed sets."""
+    out: list[str] = []
+    for mode in report.modes:
+        out.append(f"== {mode} path ==")
+        rows = [["set", "metric", "system", "P", "R", "F1", "com P", "com R", "com F1", "pages", "errors", "CPU s"]]
+        for name in report.sets:
+            for system in report.systems:
+                r = report.results[mode, name, system]
+                rows.append([name, METRICS[r.metric].label, system, *_cells(r.article), *_cells(r.comments),
+                             str(r.article.pages), str(r.errors), f"{r.seconds:.1f}"])
+        for system in report.systems:
+            rows.append(["macro average", "", system, "", "", f"{report.macro(mode, system):.3f}",
+                         "", "", "", "", "", ""])
+        out.extend(_table(rows))
+        for name in report.sets:
+            typed = [report.results[mode, name, s] for s in report.systems if report.results[mode, name, s].by_type]
+            if not typed:
+                continue
+            kinds = [k for k in PAGE_TYPE_ORDER if k in typed[0].by_type]
+            kinds += sorted(set(typed[0].by_type) - set(kinds))
+            rows = [[f"{name} by type", "all", *kinds]]
+            for r in typed:
+                rows.append([r.system, f"{r.article.f1:.3f}", *(f"{r.by_type[k].f1:.3f}" for k in kinds)])
+            rows.append(["pages", str(typed[0].article.pages), *(str(typed[0].by_type[k].pages) for k in kinds)])
+            out.append("")
+            out.extend(_table(rows))
+        if worst:
+            for name in report.sets:
+                mine = [p for p in report.pages if p["mode"] == mode and p["set"] == name and p["system"] == "cleaner"]
+                if not mine:
+                    continue
+                out.append("")
+                out.append(f"worst pages, {name} (F1 / P / R):")
+                for p in sorted(mine, key=lambda p: p["f1"])[:worst]:
+                    out.append(f"  {p['f1']:.3f} {p['p']:.3f} {p['r']:.3f}  {p['id']}  {p['url']}")
+        errors = [p for p in report.pages if p["mode"] == mode and p["error"]]
+        if errors:
+            out.append("")
+            out.append(f"errors: {len(errors)}")
+            for p in errors[:10]:
+                out.append(f"  {p['set']} {p['id']} ({p['system']}): {p['error']}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+            for row in rows]
+
+
+def write_json(report: MultiReport, path: Path) -> None:
+    """The summary, then one page result per line, so two runs diff line by line."""
+    data = report.to_json()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('{"summary": ' + json.dumps(data["summary"], indent=1) + ',\n"pages": [\n')
+        fh.write(",\n".join(json.dumps(p, ensure_ascii=False) for p in data["pages"]))
+        fh.write("\n]}\n")

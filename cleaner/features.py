@@ -140,3 +140,11 @@ _LATIN_CYR = regex.compile(r"[\p{Latin}\p{Cyrillic}]")
 
 def _has_latin_or_cyrillic(text: str) -> bool:
     return bool(_LATIN_CYR.search(text))
+
+
+TITLE_MAX_WORDS = 30  # a headline has at most this many words (TextThresholds.title_max_words)
+
+
+def is_headline(f: LineFeatures, max_words: int = TITLE_MAX_WORDS) -> bool:
+    """A title-like line: a few words, mostly letters, not a sentence ending in a period."""
+    return 2 <= f.words <= max_words and not f.ends_period and f.digit_ratio < 0.3 and f.alpha_ratio > 0.5

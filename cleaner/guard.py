@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections import Counter
 
 from .features import features
-from .model import Label, Line
+from .model import Action, Label, Line, Page
 from .rulebook import Rulebook
-from .text import Page
 
-GUARDED_ACTIONS = ("drop", "strip")
+GUARDED_ACTIONS = (Action.DROP, Action.STRIP)
 MIN_HELD_LINES = 2  # a rule must take this many prose lines to be held back: one banner on a page of chrome still goes
 
 

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from .config import Config
-from .io import JSONL_SUFFIXES, TEXT_SUFFIXES, DecodeError, Dest, Item, atomic_write, decode, suffix_of
+from .io.decode import DecodeError, decode
+from .io.discover import JSONL_SUFFIXES, TEXT_SUFFIXES, Dest, Item, suffix_of
+from .io.writers import atomic_write
 from .model import Cleaned, Document, Failure, Kind, Post
 from .pipeline import Cleaner
 
@@ -137,7 +139,35 @@ def verdict(path: Path, before: str, result: Cleaned | Failure) -> Verdict:
     after = result.article_file_text()
     if after == before and out == path:
         return Verdict(path, out, before, after)
+    refused = refusal(path, out)
+    if refused:
+        return Verdict(path, out, error=refused)
     return Verdict(path, out, before, after, reasons_of(result, before, after, out != path), result.comments)
+
+
+def refusal(path: Path, out: Path) -> str | None:
+    """Why fix leaves a file it would change as it is: the change would not reach every name of it, or is not allowed.
+
+    A symlink is written through (its target changes, the link stays), except an .html link, which
+    fix would replace with a .txt file. A file with hard links is refused: writing a new file would
+    leave its other names with the old text. A read-only file is refused, as an editor would.
+    """
+    if out != path and path.is_symlink():
+        return f"a symlink to an HTML page: fix would replace the link with a .txt file; fix {path.resolve()} instead"
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if st.st_nlink > 1:
+        return (f"has {st.st_nlink} hard links: fix writes a new file, which would leave the other names with the old "
+                f"text; left as it was (copy it to a name of its own to fix it)")
+    if not st.st_mode & stat.S_IWUSR:
+        return "is read-only: left as it was (make it writable to fix it)"
+    return None
+
+
+class Changed(Exception):
+    """The file changed after fix read it: someone else's edit is never overwritten."""
 
 
 def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tuple[str, ...]:
@@ -155,7 +185,7 @@ def reasons_of(cleaned: Cleaned, before: str, after: str, converted: bool) -> tu
 
 def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int = 1) -> Iterator[Verdict]:
     """A verdict for every target, in order; documents are cleaned on `jobs` processes."""
-    from .runner import results
+    from .workers import results
 
     contents: dict[str, str] = {}
     early: list[Verdict] = []
@@ -198,24 +228,35 @@ def apply(v: Verdict, comments_template: str | None) -> None:
     Should the article fail to be written, the sidecar is put back as it was: a failed fix changes nothing.
     """
     sidecar = sidecar_path(v.out, comments_template) if v.comments and comments_template else None
+    if _current_text(v.path) != v.before:
+        raise Changed("changed after fix read it; left as it was (run fix again)")
     previous = _bytes_or_none(sidecar) if sidecar else None
     if sidecar:
         body = "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in v.comments)
         atomic_write(sidecar, body.encode("utf-8"))
     mode = stat.S_IMODE(v.path.stat().st_mode)
+    target = v.out.resolve() if v.out.is_symlink() else v.out  # through a symlink: the target changes, the link stays
     try:
-        atomic_write(v.out, v.after.encode("utf-8"))
+        atomic_write(target, v.after.encode("utf-8"))
     except BaseException:
         if sidecar:
             _put_back(sidecar, previous)
         raise
-    if stat.S_IMODE(v.out.stat().st_mode) != mode:
-        os.chmod(v.out, mode)  # a rewritten file keeps its permissions, as an edit would
+    if stat.S_IMODE(target.stat().st_mode) != mode:
+        os.chmod(target, mode)  # a rewritten file keeps its permissions, as an edit would
     if v.out != v.path:
         try:
             v.path.unlink()
         except OSError as exc:
             raise OSError(f"wrote {v.out} but could not remove {v.path.name}: {exc.strerror or exc}") from exc
+
+
+def _current_text(path: Path) -> str | None:
+    """The file's text now, as read() decoded it; None when it is gone or no longer decodes."""
+    try:
+        return decode(path.read_bytes())
+    except (OSError, DecodeError):
+        return None
 
 
 def _bytes_or_none(path: Path) -> bytes | None:
@@ -283,6 +324,8 @@ def fix(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, jobs: int
         if v.changed:
             try:
                 apply(v, config["comments"])
+            except Changed as exc:
+                v = Verdict(v.path, v.out, error=str(exc))
             except OSError as exc:
                 message = str(exc) if v.out.exists() and v.out != v.path and exc.__cause__ else \
                     f"cannot write: {exc.strerror or exc} (file left as it was)"

@@ -17,15 +17,17 @@ import numpy as np
 
 from .features import features
 from .forest import Forest
-from .model import Label, Removal
-from .rulebook import fold_words
-from .text import BLANK, CHROME, GOOD, NAV, NEAR, PLAIN, TEMPLATE, Page, is_glued_tags, is_teaser, menu_separators, page_shape
+from .lines import fold_words
+from .model import Label, LineKind, Page, Removal
+from .text import is_glued_tags, is_teaser, menu_separators, page_shape
+
+BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 
 MODEL_FILE = "linescore-text.json"
 REASON = "model/line"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
-DROP_BELOW = 0.5  # a line the heuristics kept leaves when the model scores it below this...
-KEEP_ABOVE = 0.5  # ...and a line they dropped comes back when it scores at least this
+DROP_BELOW = 0.1  # a line the heuristics kept leaves only when the model is sure it is not article...
+KEEP_ABOVE = 0.6  # ...and a line they dropped comes back when it scores at least this
 
 # What the heuristics said of a line, as codes the trees can split on.
 _HEURISTIC = {

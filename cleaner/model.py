@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Mapping
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .features import LineFeatures, features
+
+
+class Named(str, Enum):
+    """A kind written as a plain string in files, messages and JSON: it prints, formats and compares as its value."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 class Kind(str, Enum):
@@ -26,6 +35,50 @@ class PageType(str, Enum):
     SERVICE = "service"
 
 
+class SourceKind(Named):
+    """What an input source is: a text or HTML file, a JSONL file of records, or a WARC archive."""
+
+    FILE = "file"
+    JSONL = "jsonl"
+    WARC = "warc"
+    PARQUET = "parquet"
+
+
+class RunMode(Named):
+    """How a run writes: a mirror of the input tree, numbered shards, or one stream on stdout."""
+
+    MIRROR = "mirror"
+    SHARDS = "shards"
+    STDOUT = "stdout"
+
+
+class MatchKind(Named):
+    """How a rule matches: a whole line, a regex over a line, a regex cut out of a line, or a CSS selector."""
+
+    LINE = "line"
+    REGEX = "regex"
+    STRIP = "strip"
+    SELECTOR = "selector"
+
+
+class Action(Named):
+    """What a rule does where it matches."""
+
+    DROP = "drop"
+    STRIP = "strip"
+    TRUNCATE = "truncate"
+    COMMENTS_START = "comments-start"
+    POST_BOUNDARY = "post-boundary"
+
+
+class Where(Named):
+    """Where on the page a rule may fire: anywhere, before the first prose line (head), or from it on (tail)."""
+
+    ANYWHERE = "anywhere"
+    HEAD = "head"
+    TAIL = "tail"
+
+
 class Label(str, Enum):
     """Where a line ends up: in the article, out of it, or in the comment thread."""
 
@@ -45,6 +98,14 @@ class Document:
     content: str
     meta: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, Kind):  # "html" must not silently take the text path
+            try:
+                object.__setattr__(self, "kind", Kind(self.kind))
+            except ValueError:
+                kinds = ", ".join(repr(k.value) for k in Kind)
+                raise ValueError(f"Document kind must be one of {kinds} (or a Kind), got {self.kind!r}") from None
 
 
 @dataclass(frozen=True, init=False)
@@ -75,11 +136,16 @@ class Line:
 
 @dataclass(frozen=True)
 class Removal:
-    """Text that left the article and why; `line` is 1-based in the document's lines."""
+    """Text that left the article and why; `line` is 1-based in the document's lines.
+
+    `span` is (start, end) of the text in the document as the line stages read it (its lines
+    joined by newlines), set when the result is assembled; None where it cannot be placed.
+    """
 
     rule: str
     text: str
     line: int = 0
+    span: tuple[int, int] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "text": self.text, "line": self.line}
@@ -96,6 +162,88 @@ class Post:
         return {"index": self.index, "text": self.text}
 
 
+class LineKind(IntEnum):
+    """What a line is to the core search (text.page_shape): an int, so a page's kinds are a plain list."""
+
+    BLANK = 0
+    GOOD = 1
+    NEAR = 2
+    PLAIN = 3
+    NAV = 4
+    CHROME = 5
+    TEMPLATE = 6
+
+
+@dataclass
+class RegexBudget:
+    """Regex time of one document: a rule that timed out is skipped for the rest of the document.
+
+    Without this a catastrophic pattern would cost the match timeout on every line it meets, so
+    a long page could still stall a run. The pipeline gives each document (each pass of the text
+    path) one budget, shared by its pages; the rules that timed out are reported in the document's
+    metadata (`rule_timeouts`) and report.json, and the other rules still run.
+    """
+
+    timed_out: set[str] = field(default_factory=set)
+    timeouts: list[str] = field(default_factory=list)  # rule ids in the order they timed out
+
+    def time_out(self, rule_id: str) -> None:
+        self.timed_out.add(rule_id)
+        self.timeouts.append(rule_id)
+
+
+@dataclass
+class Page:
+    """Working state of one document on its way through the line stages."""
+
+    lines: list[Line]
+    lang: str = "en"
+    removed: list[Removal] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)
+    boundaries: set[int] = field(default_factory=set)  # indexes of lines that start a post
+    title: str = ""
+    title_index: int | None = None
+    comments_from: int | None = None  # index of the first line of the comment thread
+    line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
+    posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
+    truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
+    thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
+    template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
+    held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
+    budget: RegexBudget = field(default_factory=RegexBudget)  # the document's, shared by its pages
+    cache: dict = field(default_factory=dict, repr=False)  # per-page results of the heuristics (text.page_shape)
+
+    def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
+        line = self.lines[i]
+        self.lines[i] = Line(line.no, line.text, label, reason)
+        if label is Label.DROP and not line.blank:
+            rule = reason.partition(" ")[0]  # "model/line 0.12": the score shows in explain, the rule id is model/line
+            self.removed.append(Removal(rule, line.text if removed_text is None else removed_text, line.no))
+
+    def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
+        self.cache.clear()
+        line = self.lines[i]
+        self.removed.append(Removal(reason, removed_text, line.no))
+        self.lines[i] = Line(line.no, new_text, Label.DROP if not new_text.strip() else line.label, reason)
+
+    def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
+        lines, undecided = self.lines, Label.UNDECIDED
+        stop = len(lines) if stop is None else stop
+        return [i for i in range(start, stop) if lines[i].label is undecided and not lines[i].blank]
+
+    def keep_undecided(self, stop: int) -> None:
+        """Every line before `stop` that no stage labelled is kept."""
+        for i in self.undecided(0, stop):
+            self.lines[i] = self.lines[i].relabel(Label.KEEP)
+
+    def features(self, i: int) -> LineFeatures:
+        return features(self.lines[i].text, self.lang)
+
+    @property
+    def article_end(self) -> int:
+        return len(self.lines) if self.comments_from is None else self.comments_from
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """The result for one document: clean article, separated comments, and what was removed."""
@@ -107,6 +255,29 @@ class Cleaned:
     removed: tuple[Removal, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
     lines: tuple[Line, ...] = ()
+    source: str = ""  # where the document came from (its Document.source)
+
+    def to_dict(self, *, source: str | None = None, removed: bool = True) -> dict:
+        """The JSONL output record, a dolma document: every writer emits exactly this.
+
+        `source` names the dataset (default: the input's name). Where known, `added` is when the
+        data was acquired (the input record's own `added`, else the crawl's WARC date) and `created`
+        when the page was (its own date, else the input record's `created`, else the WARC date);
+        both come from the input, so the same input always gives the same record.
+        Removals are listed under `removed` and as character spans under `attributes`, as
+        dolma's taggers write them; `removed=False` leaves both out.
+        """
+        record: dict[str, Any] = {"id": self.id, "source": source or input_name(self.source)}
+        for key, candidates in (("added", ("added", "warc_date")), ("created", ("date", "created", "warc_date"))):
+            value = next((v for v in map(self.meta.get, candidates) if isinstance(v, str) and v), None)
+            if value:
+                record[key] = value
+        record.update(title=self.title, text=self.text, comments=[{"text": p.text} for p in self.comments])
+        if removed:
+            record["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
+            record["attributes"] = removal_spans(self.removed)
+        record["metadata"] = dict(self.meta)
+        return record
 
     def article_file_text(self) -> str:
         """The article as written to a .txt file: title, blank line, body."""
@@ -126,3 +297,48 @@ class Failure:
 
     def to_json(self) -> dict:
         return {"id": self.id, "source": self.source, "stage": self.stage, "message": self.message}
+
+
+ATTRIBUTE_PREFIX = "cleaner__removed__"  # dolma's experiment__tagger naming: one attribute per rule or heuristic
+_INPUT_SUFFIXES = (".gz", ".zst", ".jsonl", ".json", ".parquet", ".warc", ".wet", ".txt", ".html", ".htm")
+
+
+def removal_spans(removed: tuple[Removal, ...]) -> dict[str, list[list]]:
+    """Removals as dolma attributes: {"cleaner__removed__RULE": [[start, end, 1.0], ...]}."""
+    spans: dict[str, list[list]] = {}
+    for r in removed:
+        if r.span is not None:
+            spans.setdefault(ATTRIBUTE_PREFIX + r.rule, []).append([r.span[0], r.span[1], 1.0])
+    return spans
+
+
+def input_name(where: str) -> str:
+    """The dataset name of a document's source: its input file's name without suffixes (`crawl` for crawl.jsonl.zst:12)."""
+    if not where:
+        return "cleaner"
+    name = where
+    for mark in (":", "@"):  # file.jsonl:12, crawl.warc.gz@1234
+        head, sep, tail = name.rpartition(mark)
+        if sep and tail.isdigit():
+            name = head
+    name = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if name in ("-", "<stdin>", "stdin"):
+        return "stdin"
+    while name.lower().endswith(_INPUT_SUFFIXES):
+        name = name[: name.rfind(".")]
+    return name or "cleaner"
+
+
+def place_removals(lines: Iterable[Line], removed: Iterable[Removal]) -> tuple[Removal, ...]:
+    """Each removal with its span in the lines joined by newlines (where its text is found on its line)."""
+    starts: dict[int, tuple[int, str]] = {}
+    offset = 0
+    for line in lines:
+        starts.setdefault(line.no, (offset, line.text))
+        offset += len(line.text) + 1
+    placed = []
+    for r in removed:
+        start, text = starts.get(r.line, (0, ""))
+        at = text.find(r.text) if r.text else -1
+        placed.append(Removal(r.rule, r.text, r.line, (start + at, start + at + len(r.text))) if at >= 0 else r)
+    return tuple(placed)

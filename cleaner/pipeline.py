@@ -1,45 +1,55 @@
-"""clean(document): the one flow from a Document to a Cleaned result.
+"""The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  lines -> rules -> thread start -> heuristics -> posts -> assemble
-html:  parse -> prune by selectors -> trafilatura -> the text flow over body and comments
+text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
+html:  extract (html/: parse, selectors, tree heuristics, trafilatura, second opinions)
+       -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
+       -> thread sources: tail rules -> posts -> assemble
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, linescore, threads
-from .corpus import CorpusLines
-from .model import Cleaned, Document, Kind, Label, Post
+from . import linescore, markdown, threads
 from .guard import hold_back
-from .io import DEFAULT_MAX_BYTES, too_large, utf8_size
-from .rulebook import BUDGET, Rulebook, load
-from .text import Page, Thresholds, apply_rules, join_lines, language_sample, run_heuristics, settle, split_lines
+from .html.extract import Extracted, extract, paragraphs, thread_sources
+from .html import leftout
+from .html.parse import time_limit
+from .io.decode import too_large, utf8_size
+from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
+from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
+from .options import Options, TextThresholds, ThreadThresholds
+from .rulebook import Rulebook, load
+from .rulebook.apply import apply_rules, first_prose
+from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
+                   label_template, label_title_repeat, settle, strip_dateline)
+from .distribution import version
+
+__all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
 
-@dataclass(frozen=True)
-class Options:
-    """What a run was asked for; picklable so worker processes rebuild the same Cleaner."""
+def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
+    """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
-    rules_dirs: tuple[str, ...] = ()
-    disabled: tuple[str, ...] = ()
-    builtin_rules: bool = True
-    timeout: float = 30.0  # seconds per document on the HTML path
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    max_bytes: int = DEFAULT_MAX_BYTES  # per document (UTF-8); a larger one is a failure, never truncated; 0: no limit
-    max_rule_share: float = 0.5  # a drop or strip rule may remove at most this share of a document's prose
-    corpus: CorpusLines | None = None  # template lines counted over the whole input (`clean --corpus-lines`)
-    models_dir: str | None = None  # folder of the learned parts' model files; None: the ones shipped in the package
-
-
-@lru_cache(maxsize=1 << 12)
-def detect_language(sample: str) -> str:
-    """ISO 639-1 code of the text; py3langid ships its model, so this works offline."""
-    import py3langid
-
-    return py3langid.classify(sample)[0] if sample.strip() else "en"
+    The comment thread is looked for once the article core is known; a learned line stage
+    (model/...) would run before these, on what the rules left.
+    """
+    threads.heading_alone(page)
+    label_template(page, t)
+    label_captions(page, t)
+    start, stop = find_core(page, t)
+    if threads.find_start(page, threads.article_from(page, start, stop, tt), tt) is not None and stop > page.article_end:
+        start, stop = find_core(page, t)
+    if stop == 0:  # no prose at all: keep what the rules left, it is all we know
+        start, stop = 0, page.article_end
+    if apply_truncate(page, start, stop, t) < stop:  # the cut took the core's tail: find the core again
+        start, stop = find_core(page, t)
+    choose_title(page, start, t)
+    label_head(page, start, t)
+    strip_dateline(page, start, stop)
+    label_tail(page, stop, t)
+    page.keep_undecided(page.article_end)
 
 
 class Cleaner:
@@ -52,71 +62,135 @@ class Cleaner:
 
     @property
     def stamp(self) -> dict:
-        return {"version": __version__, "rules": self.rulebook.digest}
+        return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
         limit = self.options.max_bytes
         if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
             raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
-        BUDGET.new_document()
-        if doc.kind is Kind.HTML:
-            from .html import clean_html
+        cleaned = PATHS[doc.kind](self, doc)
+        if self.options.text_format == "markdown":
+            cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
+        return cleaned
 
-            return clean_html(doc, self)
-        return self.clean_text(doc)
+    def explain(self, doc: Document) -> list[Line]:
+        """Every line with its label and reason; on the HTML path the elements the selectors removed come
+        first, then the body's lines, then each thread source looked at."""
+        if doc.kind is not Kind.HTML:
+            return self.page(doc.content).lines
+        with time_limit(self.options.timeout):
+            extracted, page, _posts, looked = self.html_pages(doc)
+        lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
+        for thread in looked:
+            offset = len(lines)
+            lines.append(Line(offset + 1, ""))
+            lines += [replace(line, no=offset + 1 + line.no) for line in thread.lines]
+        missed = leftout.left_out(doc.content, [line.text for line in lines] + [extracted.comments])
+        return lines + [Line(0, ""), *(Line(0, text, Label.DROP, leftout.REASON) for text in missed)] if missed else lines
 
-    def clean_text(self, doc: Document, *, comments_text: str = "") -> Cleaned:
-        """The plain-text flow; `comments_text` is a thread the HTML path already separated."""
+    # ----------------------------------------------------------------------- text
+
+    def clean_text(self, doc: Document) -> Cleaned:
         page = self.page(doc.content)
-        posts = page.posts
-        if comments_text:
-            posts = posts + self.posts_of(comments_text, page.lang, offset=len(posts))
-        return self.assemble(doc, page, posts)
+        return self.assemble(doc, page, page.posts)
 
     def page(self, content: str) -> Page:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
         page = self.labelled(content)
         settle(page, self.labelled)  # cleaning the result again changes nothing
-        page.posts = threads.split_posts(page)
+        page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
     def labelled(self, content: str, *, learned: bool = True) -> Page:
         """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
         lines = split_lines(content)
-        lang = detect_language(language_sample(lines))
-        page = Page(lines=lines, lang=lang)
+        page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
-        before = list(lines)  # apply_rules relabels page.lines in place
-        BUDGET.new_document()
-        apply_rules(page, self.rulebook)
-        hold_back(page, before, self.rulebook, self.options.max_rule_share)
-        run_heuristics(page, self.options.thresholds)  # finds the comment thread once the article core is known
+        self.rules(page)
+        heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
             linescore.rescore(page, forest)
         return page
 
-    def posts_of(self, text: str, lang: str, offset: int = 0) -> tuple[Post, ...]:
-        """Split an already separated comment text into posts with the same thread logic."""
-        page = Page(lines=split_lines(text), lang=lang)
+    def rules(self, page: Page) -> None:
+        """The line rules, then the guard that undoes a rule that would empty the document."""
+        before = list(page.lines)  # apply_rules relabels page.lines in place
         apply_rules(page, self.rulebook)
-        page.comments_from = 0
-        page.signals.add("forum")
-        return tuple(Post(p.index + offset, p.text) for p in threads.split_posts(page))
+        hold_back(page, before, self.rulebook, self.options.max_rule_share)
+
+    # ----------------------------------------------------------------------- html
+
+    def clean_html(self, doc: Document) -> Cleaned:
+        """The HTML path for one page, within the per-document time limit."""
+        with time_limit(self.options.timeout):
+            extracted, page, posts, _looked = self.html_pages(doc)
+            page.removed[:0] = extracted.removed
+            page.title = extracted.meta.get("title", "")
+            return self.assemble(doc, page, posts, extra_meta=extracted.meta)
+
+    def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
+        """Extract a page, then the line stages over its body and its thread sources."""
+        extracted = extract(doc, self.rulebook, self.options.html_thresholds)
+        # A page-type stage goes here: after extraction, before the line stages that would follow its type.
+        page = self.body_page(extracted)
+        posts, looked = self.comment_posts(extracted, page)
+        return extracted, page, posts, looked
+
+    def body_page(self, extracted: Extracted) -> Page:
+        """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.
+
+        The language is the one the page declares; only a page that declares none (or one we
+        have no stop words for) pays for detection, on a short sample.
+        """
+        body = extracted.body
+        page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
+        label_title_repeat(page, extracted.meta.get("title", ""))
+        self.rules(page)
+        label_menu_lines(page, self.options.html_thresholds)
+        apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
+        page.keep_undecided(page.article_end)
+        return page
+
+    def comment_posts(self, extracted: Extracted, page: Page) -> tuple[tuple[Post, ...], list[Page]]:
+        """Posts of a thread found inside the body, then of the first thread source that holds prose.
+
+        Returns the posts and the thread pages looked at (for `explain`); a source without
+        prose is recorded as removed under heuristic/not-a-thread.
+        """
+        tt = self.options.thread_thresholds
+        posts = threads.split_posts(page, tt)
+        looked: list[Page] = []
+        for text, boundaries in thread_sources(extracted):
+            thread = threads.thread_page(text, page.lang, boundaries)
+            thread.budget = page.budget  # one regex budget per document
+            apply_rules(thread, self.rulebook, Where.TAIL)  # a truncate marker (a form heading) only drops itself here
+            found = threads.split_posts(thread, tt)
+            looked.append(thread)
+            if threads.is_thread(found, page.lang, tt):
+                page.removed.extend(thread.removed)
+                return posts + tuple(Post(p.index + len(posts), p.text) for p in found), looked
+            threads.not_a_thread(thread)
+            page.removed.extend(thread.removed)
+        return posts, looked
+
+    # ----------------------------------------------------------------------- result
 
     def assemble(self, doc: Document, page: Page, posts: tuple[Post, ...], extra_meta: dict | None = None) -> Cleaned:
         kept = [i for i, line in enumerate(page.lines) if line.label is Label.KEEP]
         meta = {**doc.meta, **(extra_meta or {}), "language": page.lang, "cleaner": self.stamp}
-        if page.timeouts:
-            meta["rule_timeouts"] = sorted(set(page.timeouts))
+        if page.budget.timeouts:
+            meta["rule_timeouts"] = sorted(set(page.budget.timeouts))
         if page.held_back:
             meta["held_back"] = sorted(set(page.held_back))
         return Cleaned(
-            id=doc.id, title=page.title, text=join_lines(page, kept), comments=posts,
-            removed=tuple(page.removed), meta=meta, lines=tuple(page.lines),
+            id=doc.id, title=page.title, text=join_lines(page.lines, kept), comments=posts,
+            removed=place_removals(page.lines, page.removed), meta=meta, lines=tuple(page.lines), source=doc.source,
         )
 
+
+PATHS = {Kind.TEXT: Cleaner.clean_text, Kind.HTML: Cleaner.clean_html}  # the path each kind of document takes
 
 _DEFAULT: Cleaner | None = None
 

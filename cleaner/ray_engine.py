@@ -4,7 +4,7 @@ read (JSONL[.gz|.zst] or Parquet, local or any pyarrow/fsspec filesystem: s3://,
   -> JSONL files become line rows (with line numbers, so ids and errors match the local engine)
   -> map_batches(CleanBatch): an actor pool; each actor compiles the rulebook once
   -> CleanedSink: part-*.jsonl[.zst|.gz] or part-*.parquet, plus per-task counts that the
-     driver adds up into report.json and errors.jsonl beside the output.
+     driver adds up into OUT/.cleaner/report.json and errors.jsonl.
 A record written here is the line the local engine writes for the same input record.
 """
 
@@ -17,10 +17,16 @@ from types import SimpleNamespace
 from pathlib import Path
 from typing import Any, Iterable
 
-from .io import COMPRESSIONS, Dest, Fields, Item, kind_of, line_item, record_line, record_to_item
-from .model import Failure
+from .distribution import install_hint
+from .io.discover import Dest, Item, kind_of
+from .io.readers import Fields, line_item, record_to_item
+from .io.streams import COMPRESSIONS
+from .io.writers import record_line
+from .model import Document, Failure, Kind
+from .rundir import ERRORS, REPORT, RUN_DIR
 from .pipeline import Cleaner, Options
-from .runner import FAILURES_IN_REPORT, Report, RunConfig, clean_item
+from .runner import FAILURES_IN_REPORT, Report, RunConfig
+from .workers import clean_item
 
 PARQUET = (".parquet", ".pq")
 ARROW_COMPRESSION = {"none": None, "gz": "gzip", "zst": "zstd"}
@@ -37,22 +43,24 @@ def _ray():
         import ray
         import ray.data  # noqa: F401
     except ImportError as exc:
-        raise RayError("the Ray engine needs Ray Data: pip install 'cleaner[ray]'") from exc
+        raise RayError(f"the Ray engine needs Ray Data: {install_hint('ray')}") from exc
     return ray
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def input_paths(config: RunConfig) -> tuple[list[str], list[str]]:
-    """(JSONL paths, Parquet paths); local directories are walked in sorted order, URIs go to Ray as given."""
+def input_paths(config: RunConfig) -> tuple[list[str], list[str], list[str]]:
+    """(JSONL, Parquet, WARC paths); local directories are walked in sorted order, URIs go to Ray as given."""
     jsonl: list[str] = []
     parquet: list[str] = []
+    warcs: list[str] = []
     for raw in config.inputs:
         if raw == "-":
             raise RayError("the Ray engine reads files or URIs, not standard input")
         if "://" in raw:
-            (parquet if raw.rstrip("/").lower().endswith(PARQUET) else jsonl).append(raw)
+            lower = raw.rstrip("/").lower()
+            (parquet if lower.endswith(PARQUET) else warcs if kind_of(Path(lower)) == "warc" else jsonl).append(raw)
             continue
         path = Path(raw)
         files = [path] if not path.is_dir() else sorted(
@@ -63,12 +71,14 @@ def input_paths(config: RunConfig) -> tuple[list[str], list[str]]:
                 parquet.append(str(file))
             elif kind_of(file) == "jsonl":
                 jsonl.append(str(file))
+            elif kind_of(file) == "warc":
+                warcs.append(str(file))
             elif kind_of(file) is not None or not path.is_dir():
-                raise RayError(f"{file}: the Ray engine reads JSONL or Parquet; clean text, HTML and WARC files "
+                raise RayError(f"{file}: the Ray engine reads JSONL, Parquet or WARC; clean text and HTML files "
                                "with the local engine")
-    if not jsonl and not parquet:
-        raise RayError("no JSONL or Parquet input found")
-    return jsonl, parquet
+    if not jsonl and not parquet and not warcs:
+        raise RayError("no JSONL, Parquet or WARC input found")
+    return jsonl, parquet, warcs
 
 
 def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -77,6 +87,51 @@ def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
     if lines and lines[-1] == b"":
         lines.pop()
     return [{"line": line, "lineno": n, "path": row["path"]} for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def warc_documents(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """One WARC file as rows of documents (or read failures), read by the worker as the local engine reads it."""
+    import tempfile
+
+    from .io.warc import read_warc
+
+    path = row["path"]
+    with tempfile.TemporaryDirectory(prefix="cleaner-warc-") as tmp:
+        local = Path(path)
+        if "://" in path:  # a URI: copied to the worker's disk first (fastwarc reads files)
+            import fsspec
+
+            local = Path(tmp) / Path(path.rstrip("/")).name
+            with fsspec.open(path, "rb") as src, open(local, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        out = []
+
+        def source_fix(text: str) -> str:  # a copied URI's documents name the URI, as errors and `source` should
+            return text.replace(str(local), path, 1) if local != Path(path) else text
+
+        for item in read_warc(local, local.name, DEST):
+            if item.doc is not None:
+                d = item.doc
+                out.append({"doc": json.dumps({"id": d.id, "kind": d.kind.value, "content": d.content, "meta": dict(d.meta),
+                                               "source": source_fix(d.source)}, ensure_ascii=False), "failure": None})
+            elif item.failure is not None:
+                f = item.failure
+                out.append({"doc": None, "failure": json.dumps({**f.to_json(), "source": source_fix(f.source)})})
+    return out
+
+
+def document_items(rows: Iterable[dict[str, Any]]) -> list[Item]:
+    """Rows of warc_documents back as items."""
+    out = []
+    for row in rows:
+        if row.get("doc"):
+            d = json.loads(row["doc"])
+            out.append(Item(DEST, doc=Document(d["id"], Kind(d["kind"]), d["content"], d["meta"], d["source"])))
+        else:
+            f = json.loads(row["failure"])
+            out.append(Item(DEST, failure=Failure(f["id"], f["source"], f["stage"], f["message"])))
+    return out
 
 
 def line_items(rows: Iterable[dict[str, Any]], fields: Fields) -> list[Item]:
@@ -99,15 +154,17 @@ def row_items(rows: Iterable[dict[str, Any]], fields: Fields) -> list[Item]:
 class CleanBatch:
     """A Ray actor's work: the Cleaner is built once per actor, then cleans batch after batch."""
 
-    def __init__(self, options: Options, fields: Fields, kind: str):
+    def __init__(self, options: Options, fields: Fields, kind: str, shape: dict | None = None):
         self.cleaner = Cleaner(options)
-        self.fields, self.kind = fields, kind
+        self.fields, self.kind, self.shape = fields, kind, shape or {}
 
     def __call__(self, batch):
         import pyarrow as pa
 
         rows = batch.to_pylist()
-        items = line_items(rows, self.fields) if self.kind == "lines" else row_items(rows, self.fields)
+        readers = {"lines": lambda: line_items(rows, self.fields), "rows": lambda: row_items(rows, self.fields),
+                   "documents": lambda: document_items(rows)}
+        items = readers[self.kind]()
         out: dict[str, list] = {"line": [], "failure": [], "stats": []}
         for item in items:
             _dest, result, size = clean_item(self.cleaner, item)
@@ -121,7 +178,7 @@ class CleanBatch:
                 entry = removed.setdefault(r.rule, [0, 0])
                 entry[0] += 1
                 entry[1] += len(r.text)
-            out["line"].append(record_line(result))
+            out["line"].append(record_line(result, **self.shape))
             out["failure"].append(None)
             out["stats"].append(json.dumps({"size": size, "comments": len(result.comments), "removed": removed,
                                             "timeouts": list(result.meta.get("rule_timeouts", ()))}))
@@ -198,17 +255,10 @@ def _sink_class():
 
 
 def parquet_table(lines: list[bytes]):
-    """Records as a Parquet table; metadata (free-form, per record) is kept as a JSON string column."""
-    import pyarrow as pa
+    """Records as a Parquet table with the JSONL record's columns (cleaner.parquet)."""
+    from .io.parquet import table_of
 
-    records = [json.loads(line) for line in lines]
-    for record in records:
-        record["metadata"] = json.dumps(record["metadata"], ensure_ascii=False)
-    schema = pa.schema([("id", pa.string()), ("title", pa.string()), ("text", pa.string()),
-                        ("comments", pa.list_(pa.struct([("text", pa.string())]))),
-                        ("removed", pa.list_(pa.struct([("rule", pa.string()), ("text", pa.string())]))),
-                        ("metadata", pa.string())])
-    return pa.Table.from_pylist(records, schema=schema)
+    return table_of(json.loads(line) for line in lines)
 
 
 # --------------------------------------------------------------------------- counting
@@ -254,12 +304,13 @@ def report_of(summary: dict) -> Report:
 
 
 def write_outcome(out: str, summary: dict, stamp: dict) -> None:
-    """errors.jsonl and report.json beside the part files (on the same filesystem)."""
+    """OUT/.cleaner/errors.jsonl and report.json beside the part files (on the same filesystem), as the local engine writes them."""
     fs, path = filesystem(out)
-    with fs.open_output_stream(f"{path}/errors.jsonl") as fh:
+    fs.create_dir(f"{path}/{RUN_DIR}", recursive=True)
+    with fs.open_output_stream(f"{path}/{RUN_DIR}/{ERRORS}") as fh:
         fh.write("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in summary["failures"]).encode())
     report = report_of(summary).to_json(SimpleNamespace(stamp=stamp))  # type: ignore[arg-type]
-    with fs.open_output_stream(f"{path}/report.json") as fh:
+    with fs.open_output_stream(f"{path}/{RUN_DIR}/{REPORT}") as fh:
         fh.write((json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
 
 
@@ -269,17 +320,23 @@ def write_outcome(out: str, summary: dict, stamp: dict) -> None:
 def build_dataset(config: RunConfig, jobs: int):
     """The lazy Ray Dataset of cleaned rows (line, failure, stats)."""
     ray = _ray()
-    jsonl, parquet = input_paths(config)
+    jsonl, parquet, warcs = input_paths(config)
+    shape = config.record_shape
     parts = []
     if jsonl:
         files = ray.data.read_binary_files(jsonl, include_paths=True)
         parts.append(files.flat_map(split_lines).map_batches(
-            CleanBatch, fn_constructor_args=(config.options, config.fields, "lines"), batch_size=BATCH_SIZE,
+            CleanBatch, fn_constructor_args=(config.options, config.fields, "lines", shape), batch_size=BATCH_SIZE,
             batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
     if parquet:
         rows = ray.data.read_parquet(parquet, include_paths=True)
         parts.append(rows.map_batches(
-            CleanBatch, fn_constructor_args=(config.options, config.fields, "rows"), batch_size=BATCH_SIZE,
+            CleanBatch, fn_constructor_args=(config.options, config.fields, "rows", shape), batch_size=BATCH_SIZE,
+            batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
+    if warcs:
+        docs = ray.data.from_items([{"path": p} for p in warcs]).flat_map(warc_documents)
+        parts.append(docs.map_batches(
+            CleanBatch, fn_constructor_args=(config.options, config.fields, "documents", shape), batch_size=BATCH_SIZE,
             batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
     return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
 
@@ -289,6 +346,7 @@ def run_ray(config: RunConfig, cleaner: Cleaner, address: str | None = None, out
     ray = _ray()
     if str(config.out) == "-":
         raise RayError("the Ray engine writes to a directory or URI, not standard output")
+    input_paths(config)  # inputs it cannot read are refused before a Ray is started or joined
     if not ray.is_initialized():
         try:
             ray.init(address=address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
@@ -306,9 +364,9 @@ def run_ray(config: RunConfig, cleaner: Cleaner, address: str | None = None, out
 
 def _read_back(out: str) -> Report:
     fs, path = filesystem(out)
-    with fs.open_input_stream(f"{path}/report.json") as fh:
+    with fs.open_input_stream(f"{path}/{RUN_DIR}/{REPORT}") as fh:
         data = json.loads(fh.read())
-    with fs.open_input_stream(f"{path}/errors.jsonl") as fh:
+    with fs.open_input_stream(f"{path}/{RUN_DIR}/{ERRORS}") as fh:
         failures = [json.loads(line) for line in fh.read().splitlines() if line.strip()]
     summary = {"in": data["documents_in"], "out": data["documents_out"], "failed": data["documents_failed"],
                "comments": data["comment_posts"], "bytes": data.get("bytes_in", 0),

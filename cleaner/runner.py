@@ -12,53 +12,34 @@ skips the done units and ends with byte-identical outputs, errors.jsonl and coun
 
 from __future__ import annotations
 
-import errno
-import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
-import signal
 import sys
-import threading
 import time
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
-from .io import (COMPRESSIONS, DEFAULT_SIDECAR, Dest, Fields, Item, JsonlFile, Meter, OutputNames, Sink, Source, atomic_write,
-                 discover, printable, read_file, read_source, record_line, safe_join, shard_name, write_mirror)
-from .model import Cleaned, Document, Failure, Kind
-from .pipeline import Cleaner, Options
+from .io.discover import DEFAULT_SIDECAR, Dest, Item, Source, discover
+from .io.readers import MISSING_FIELD, Fields, read_file, read_source
+from .io.streams import COMPRESSIONS, Meter, Sink
+from .io.writers import JsonlFile, OutputNames, atomic_write, printable, record_line, safe_join, shard_name, write_mirror
+from .model import Cleaned, Failure, RunMode
+from .options import Options
+from .pipeline import Cleaner
+from .rundir import ERRORS, REPORT, ErrorLog, Lock, State, consistent, run_file
+from .workers import END, MACHINE_ERRNOS, Result, results
+from .report import Summary
 
 MIRROR_UNIT = 1000  # text/HTML files per completion marker in mirror mode
 DEFAULT_SHARD_SIZE = 10_000
 FAILURES_IN_REPORT = 1000  # report.json lists this many; errors.jsonl has them all
-BATCH_DOCS, BATCH_BYTES = 8, 256 << 10  # per task sent to a worker: small, so slow pages spread evenly
-MAX_DEATHS_IN_A_ROW = 3  # fresh workers dying on one document after another: they cannot start at all
-IN_FLIGHT_PER_JOB = 4  # batches queued per worker: bounds read-ahead, so memory stays flat
-STATE_DIR = ".cleaner"
 EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
-MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EMFILE, errno.ENFILE, errno.ENOMEM})
-ORPHAN_CHECK_SECONDS = 1.0  # how often a worker checks that its main process still lives
-FORK = sys.platform.startswith("linux")  # fork shares the warm Cleaner; macOS and Windows spawn fresh workers
-
-
-class _End(Enum):
-    """The result of a unit's end item; an Enum member stays itself across processes."""
-
-    END = "end"
-
-
-END = _End.END
-
 
 @dataclass
 class Report:
@@ -77,6 +58,7 @@ class Report:
     held_back: Counter = field(default_factory=Counter)  # rule -> documents where it was held back
     warnings: Counter = field(default_factory=Counter)  # kind ("encoding", "duplicate-id", ...) -> documents
     notes: list[dict] = field(default_factory=list)  # the first FAILURES_IN_REPORT documents with timeouts, held-back rules or warnings
+    summary: Summary = field(default_factory=Summary)  # for people: the end-of-run summary and report.html
 
     def add(self, result: Cleaned | Failure, size: int = 0) -> None:
         self.documents_in += 1
@@ -87,6 +69,7 @@ class Report:
                 self.failures.append(result)
             return
         self.documents_out += 1
+        self.summary.add(result)
         self.comments += len(result.comments)
         for removal in result.removed:
             self.lines_removed[removal.rule] += 1
@@ -125,199 +108,63 @@ class Report:
                 "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
                 "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
                 "rule_timeouts": dict(self.rule_timeouts), "held_back": dict(self.held_back),
-                "warnings": dict(self.warnings), "notes": self.notes}
+                "warnings": dict(self.warnings), "notes": self.notes, "summary": self.summary.state()}
 
     @classmethod
     def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
         counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "chars_removed", "rule_timeouts", "held_back", "warnings")}
         plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
-        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])))
+        return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])),
+                   summary=Summary.from_state(state.get("summary")))
 
 
-# --------------------------------------------------------------------------- workers
+class RunStopped(RuntimeError):
+    """The run stopped early: --max-failures was reached, or no record has the content field (`usage`)."""
 
-_WORKER: Cleaner | None = None
-Result = tuple[Dest, Any, int]  # (dest, Cleaned | Failure | END, input bytes)
-
-
-def _init_worker(options: Options) -> None:
-    """Build the worker's Cleaner, unless it came warm and compiled from the main process by fork."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
-    _die_with_parent()
-    if _WORKER is None or _WORKER.options != options:
-        _WORKER = Cleaner(options)
-    gc.freeze()  # the rulebook and the loaded libraries live as long as the worker: the collector need not scan them again
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
 
 
-def _die_with_parent() -> None:
-    """A worker whose main process is gone (killed with SIGKILL) exits too, rather than wait forever as an orphan."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()
+MISSING_FIELD_PROBE = 100  # this many records without their content field and none cleaned: the field name is wrong
 
 
-def warm(cleaner: Cleaner) -> None:
-    """Load what the first document would (language model, HTML extractor), once, before workers fork."""
-    for kind, content in ((Kind.TEXT, "Warming up.\n\nThis sentence loads the language model."),
-                          (Kind.HTML, "<html><body><article><p>Warming up the HTML path with a sentence.</p></article></body></html>")):
-        try:
-            cleaner.clean(Document("warm-up", kind, content))
-        except Exception:  # noqa: BLE001 - a failing warm-up only costs the speed-up
-            pass
-    gc.freeze()  # what the warm-up loaded lives as long as the process (and forked workers share its pages untouched)
+class FailureWatch:
+    """Failures as a person should see them: a missing content field once, not once per record; stops
+    the run at --max-failures, or when the first records all lack the field (one error listing their keys)."""
 
+    def __init__(self, max_failures: int | None):
+        self.max_failures, self.failures, self.cleaned = max_failures, 0, 0
+        self.missing, self.keys, self.first_missing = 0, set(), ""
 
-def clean_item(cleaner: Cleaner, item: Item) -> Result:
-    """Clean one item; any exception becomes a Failure that names the document."""
-    if item.end:
-        return item.dest, END, 0
-    if item.failure is not None:
-        return item.dest, item.failure, 0
-    doc = item.doc
-    assert doc is not None
-    size = len(doc.content.encode("utf-8", "surrogatepass"))
-    try:
-        return item.dest, replace(cleaner.clean(doc), lines=()), size
-    except OSError as exc:
-        if exc.errno in MACHINE_ERRNOS:  # a full disk is not this document's fault: stop, so a rerun redoes it
-            raise
-        return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
-    except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
-        return item.dest, Failure(doc.id, doc.source, "clean", f"{type(exc).__name__}: {exc}"), size
+    def failed(self, failure: Failure) -> bool:
+        """Count a failure; True when it should be printed."""
+        self.failures += 1
+        show = True
+        if failure.stage == "read" and failure.message.startswith(MISSING_FIELD):
+            self.missing += 1
+            head, _, keys = failure.message.partition("; its keys: ")
+            self.keys.update(k for k in keys.split(", ") if k and k != "none")
+            show, self.first_missing = not self.first_missing, self.first_missing or head
+        if self.cleaned == 0 and self.missing >= MISSING_FIELD_PROBE and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.max_failures is not None and self.failures >= self.max_failures:
+            raise RunStopped(f"stopped after {self.failures} failed documents (--max-failures {self.max_failures}); "
+                             f"each is listed in errors.jsonl")
+        return show
 
+    def finish(self) -> None:
+        """At the end: a run where every document lacked its content field is one error."""
+        if self.cleaned == 0 and self.missing and self.missing == self.failures:
+            raise RunStopped(self.missing_message(), usage=True)
+        if self.missing > 1:
+            tqdm.write(f"cleaner: {self.missing} records in all had {self.first_missing[0].lower()}{self.first_missing[1:]}"
+                       f" (each is in errors.jsonl)", file=sys.stderr)
 
-def clean_batch(batch: list[Item]) -> list[Result]:
-    """A worker's task: its Cleaner (built once by the initializer) over one batch."""
-    assert _WORKER is not None
-    return [clean_item(_WORKER, item) for item in batch]
-
-
-_work = clean_batch  # what the pool runs; a test swaps in a worker that dies
-
-
-def batches(items: Iterable[Item], docs: int | None = None, size: int | None = None) -> Iterator[list[Item]]:
-    """Items grouped for a worker: at most `docs` items or about `size` characters of content."""
-    docs, size = docs or BATCH_DOCS, size or BATCH_BYTES
-    batch: list[Item] = []
-    chars = 0
-    for item in items:
-        batch.append(item)
-        chars += len(item.doc.content) if item.doc is not None else 0
-        if len(batch) >= docs or chars >= size:
-            yield batch
-            batch, chars = [], 0
-    if batch:
-        yield batch
-
-
-class Workers:
-    """Clean items in input order on N processes, with a bounded number of batches in flight.
-
-    multiprocessing's Pool.imap reads its input as fast as it can; here at most
-    jobs * IN_FLIGHT_PER_JOB batches are read ahead of the writer, so memory stays flat.
-    A worker that dies (a segfault in a parser) costs only the documents it held: they
-    are retried one by one on a fresh pool, and a document that kills a worker again fails.
-    """
-
-    def __init__(self, options: Options, jobs: int, cleaner: Cleaner | None = None):
-        self.options, self.jobs, self.deaths = options, jobs, 0
-        if FORK and cleaner is not None and cleaner.options == options:
-            global _WORKER
-            warm(cleaner)
-            _WORKER = cleaner  # forked workers start with it compiled and warm: no start-up per worker
-        self.pool = self._pool()
-
-    def _pool(self, size: int | None = None) -> ProcessPoolExecutor:
-        ctx = mp.get_context("fork" if FORK else "spawn")
-        return ProcessPoolExecutor(size or self.jobs, mp_context=ctx, initializer=_init_worker, initargs=(self.options,))
-
-    def map(self, items: Iterable[Item]) -> Iterator[Result]:
-        pending: deque = deque()
-        limit = self.jobs * IN_FLIGHT_PER_JOB
-        for batch in batches(items):
-            pending.append((batch, self.pool.submit(_work, batch)))
-            while len(pending) >= limit:
-                yield from self._result(pending)
-        while pending:
-            yield from self._result(pending)
-
-    def _result(self, pending: deque) -> list[Result]:
-        batch, future = pending.popleft()
-        if future is None:  # lost with a broken pool earlier
-            return self._isolated(batch)
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            self._restart(pending)
-            return self._isolated(batch)
-
-    def _restart(self, pending: deque) -> None:
-        """A new pool for new batches; the batches the old one lost are redone in isolation at their turn."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = self._pool()
-        for i, (batch, future) in enumerate(list(pending)):
-            if future is not None and not (future.done() and not future.cancelled() and future.exception() is None):
-                pending[i] = (batch, None)
-
-    def _isolated(self, batch: list[Item]) -> list[Result]:
-        """Each document alone on a one-worker pool of its own: one that kills its worker is the culprit."""
-        out: list[Result] = []
-        pool = self._pool(1)
-        try:
-            for item in batch:
-                try:
-                    out.extend(pool.submit(_work, [item]).result())
-                    self.deaths = 0
-                except BrokenProcessPool:
-                    self.deaths += 1
-                    if self.deaths >= MAX_DEATHS_IN_A_ROW:
-                        raise WorkerError(f"{self.deaths} fresh worker processes died in a row; "
-                                          "run with -j 1 to see the error") from None
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = self._pool(1)
-                    doc = item.doc
-                    assert doc is not None
-                    out.append((item.dest, Failure(doc.id, doc.source, "clean", "the worker process died on this document"), 0))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return out
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def terminate(self) -> None:
-        """Stop now (Ctrl-C, an error in the writer): queued batches are dropped, running ones killed."""
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-
-
-class WorkerError(RuntimeError):
-    """Worker processes cannot run at all (not one document's fault)."""
-
-
-def results(items: Iterable[Item], options: Options, jobs: int, cleaner: Cleaner) -> Iterator[Result]:
-    """Clean in input order, on `jobs` processes (forked with the compiled rulebook, or compiling it once each)."""
-    if jobs <= 1:
-        for item in items:
-            yield clean_item(cleaner, item)
-        return
-    workers = Workers(options, jobs, cleaner)
-    try:
-        yield from workers.map(items)
-    except BaseException:  # includes GeneratorExit: the writer stopped reading
-        workers.terminate()
-        raise
-    workers.close()
+    def missing_message(self) -> str:
+        keys = ", ".join(sorted(self.keys)) or "none"
+        return (f"{self.first_missing}: not one of {self.missing} records has it; their keys: {keys}. "
+                f"Name the field with --text-field or --html-field (or `text-field` in the config)")
 
 
 # --------------------------------------------------------------------------- configuration
@@ -335,28 +182,39 @@ class RunConfig:
     shard_size: int | None = None
     compression: str | None = None  # none|gz|zst; shard mode only
     sidecars: str | None = DEFAULT_SIDECAR  # comment sidecars of `cleaner fix` are output, not input
+    source: str | None = None  # the records' dolma `source`; None: each input's name
+    removed: bool = True  # False (--no-removed): records leave out `removed` and its spans
+    max_failures: int | None = None  # stop the run after this many failed documents
+
+    @property
+    def record_shape(self) -> dict:
+        """Cleaned.to_dict's options for this run's records."""
+        return {"source": self.source, "removed": self.removed}
 
     def sources(self) -> Iterator[Source]:
-        return discover(self.inputs, self.glob, self.sidecars)
+        """The inputs; OUT itself is never one (a run writing into its input folder does not read itself back)."""
+        return discover(self.inputs, self.glob, self.sidecars, exclude=None if self.to_stdout else self.out)
 
     @property
     def to_stdout(self) -> bool:
         return str(self.out) == "-"
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> RunMode:
         if self.to_stdout:
-            return "stdout"
+            return RunMode.STDOUT
         if self.shard_size is not None or self.compression is not None or "-" in self.inputs:
-            return "shards"
-        return "mirror"
+            return RunMode.SHARDS
+        return RunMode.MIRROR
 
     def fingerprint(self, cleaner: Cleaner) -> dict:
         """What must match for a restarted run to reuse the done units of an earlier one."""
         inputs = [i if i == "-" else str(Path(i).resolve()) for i in self.inputs]
-        listing = signature(self.sources()) if self.mode != "mirror" else None
-        return {"inputs": inputs, "listing": listing, "glob": self.glob, "mode": self.mode, "shard_size": self.shard_size_or_default,
-                "compression": self.compression_or_default, "fields": asdict(self.fields), "cleaner": cleaner.stamp,
+        listing = signature(self.sources()) if self.mode != RunMode.MIRROR else None
+        return {"inputs": inputs, "resumable": "-" not in self.inputs, "listing": listing, "glob": self.glob, "mode": self.mode,
+                "shard_size": self.shard_size_or_default,
+                "compression": self.compression_or_default, "fields": json.loads(json.dumps(asdict(self.fields))), "cleaner": cleaner.stamp,
+                "record": {"source": self.source, "removed": self.removed},
                 "options": repr(self.options)}
 
     @property
@@ -365,104 +223,24 @@ class RunConfig:
 
     @property
     def compression_or_default(self) -> str:
-        return self.compression or ("zst" if self.mode == "shards" else "none")
+        return self.compression or ("zst" if self.mode == RunMode.SHARDS else "none")
 
 
 def signature(sources: Iterable[Source]) -> str:
-    """Names, sizes and mtimes of the inputs: a changed input file is not taken for done."""
+    """Names, sizes, mtimes, inodes and ctimes of the inputs: a changed input file is not taken for done.
+
+    ctime cannot be set back by hand (`touch -d` can forge an mtime), so an edit that keeps size and
+    mtime is still seen; a copy or a chmod also counts as a change, which only costs a redo.
+    """
     h = hashlib.sha1()
     for s in sources:
         try:
             st = s.path.stat() if s.path is not None else None
         except OSError:
             st = None
-        h.update(f"{s.rel}\0{st.st_size if st else -1}\0{st.st_mtime_ns if st else -1}\n".encode("utf-8", "surrogateescape"))
+        stamp = f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_ctime_ns}" if st else "-1"
+        h.update(f"{s.rel}\0{stamp}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-
-
-# --------------------------------------------------------------------------- completion markers
-
-
-class State:
-    """OUT/.cleaner: the run's fingerprint and one marker per done unit, in unit order."""
-
-    def __init__(self, out: Path, fingerprint: dict):
-        self.dir = out / STATE_DIR
-        self.done_dir = self.dir / "done"
-        self.fingerprint = fingerprint
-
-    def resume(self) -> list[dict]:
-        """The markers of the done prefix of units; an earlier run with other arguments is started over."""
-        run_file = self.dir / "run.json"
-        try:
-            same = json.loads(run_file.read_text(encoding="utf-8")) == self.fingerprint
-        except (OSError, ValueError):
-            same = False
-        if not same:
-            if self.done_dir.exists():
-                tqdm.write(f"cleaner: {self.dir.parent} holds a run with other arguments; starting over", file=sys.stderr)
-            self._clear()
-            atomic_write(run_file, json.dumps(self.fingerprint, indent=1).encode())
-            return []
-        markers = []
-        while True:
-            try:
-                marker = json.loads((self.done_dir / f"{len(markers):06d}.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                break
-            markers.append(marker)
-        self.truncate(len(markers))  # units after a gap are redone
-        return markers
-
-    def truncate(self, keep: int) -> None:
-        """Forget the markers of units from `keep` on: they will be written again."""
-        for stale in self.done_dir.glob("*.json"):
-            if not stale.stem.isdigit() or int(stale.stem) >= keep:
-                stale.unlink()
-
-    def _clear(self) -> None:
-        if self.done_dir.exists():
-            for marker in self.done_dir.glob("*.json"):
-                marker.unlink()
-        self.done_dir.mkdir(parents=True, exist_ok=True)
-
-    def mark(self, index: int, marker: dict) -> None:
-        atomic_write(self.done_dir / f"{index:06d}.json", json.dumps(marker, ensure_ascii=False).encode())
-
-
-class ErrorLog:
-    """OUT/errors.jsonl, appended as units complete; cut back to the last done unit on resume."""
-
-    def __init__(self, path: Path | None, keep_bytes: int = 0):
-        self.path = path
-        self.fh = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(path, "r+b" if path.exists() else "w+b")
-            self.fh.truncate(keep_bytes)
-            self.fh.seek(keep_bytes)
-
-    def write(self, failure: Failure) -> None:
-        if self.fh is not None:
-            self.fh.write((json.dumps(failure.to_json(), ensure_ascii=False) + "\n").encode())
-
-    def sync(self) -> int:
-        if self.fh is None:
-            return 0
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        return self.fh.tell()
-
-    def head(self, n: int) -> list[Failure]:
-        """The first n failures logged, to fill report.json on a resumed run."""
-        if self.path is None:
-            return []
-        with open(self.path, "rb") as fh:
-            return [Failure(**json.loads(line)) for line in islice(fh, n)]
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
 
 
 # --------------------------------------------------------------------------- units
@@ -478,7 +256,7 @@ class MirrorUnit:
         write_mirror(self.root, dest.rel, cleaned)
 
     def commit(self) -> None:
-        pass
+        return None
 
     def abort(self) -> None:
         pass
@@ -487,15 +265,16 @@ class MirrorUnit:
 class FileUnit:
     """One JSONL output file (a per-input output or a shard), renamed into place on commit."""
 
-    def __init__(self, root: Path, name: str):
-        self.name = name
+    def __init__(self, root: Path, name: str, shape: dict | None = None):
+        self.name, self.shape = name, shape or {}
         self.file = JsonlFile(safe_join(root, name))
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.file.write(record_line(cleaned))
+        self.file.write(record_line(cleaned, **self.shape))
 
-    def commit(self) -> None:
+    def commit(self) -> int:
         self.file.commit()
+        return self.file.final.stat().st_size
 
     def abort(self) -> None:
         self.file.abort()
@@ -504,12 +283,12 @@ class FileUnit:
 class StreamUnit:
     """JSONL records on standard output, for a shell pipeline."""
 
-    def __init__(self, compression: str):
-        self.name = "stdout"
+    def __init__(self, compression: str, shape: dict | None = None):
+        self.name, self.shape = "stdout", shape or {}
         self.sink = Sink(sys.stdout.buffer, f"stdout.jsonl{COMPRESSIONS[compression]}")
 
     def write(self, dest: Dest, cleaned: Cleaned) -> None:
-        self.sink.write(record_line(cleaned))
+        self.sink.write(record_line(cleaned, **self.shape))
 
     def commit(self) -> None:
         if self.sink.fh is not self.sink.raw:
@@ -623,19 +402,29 @@ class Run:
         self.meter = Meter()
         self.stdout = config.to_stdout
         self.state = None if self.stdout else State(config.out, config.fingerprint(cleaner))
-        markers = self.state.resume() if self.state else []
-        if config.mode == "mirror" and self.state is not None:
-            markers = markers[: mirror_done(config, markers)]
-            self.state.truncate(len(markers))
+        self.shape = config.record_shape
+        markers = self._resume() if self.state else []
+        self.watch = FailureWatch(config.max_failures)
         last = markers[-1] if markers else None
         self.unit_index = len(markers)
         self.items_done = last["items"] if last else 0
-        self.errors = ErrorLog(None if self.stdout else config.out / "errors.jsonl", last["errors_bytes"] if last else 0)
+        self.errors = ErrorLog(None if self.stdout else run_file(config.out, ERRORS), last["errors_bytes"] if last else 0)
         self.report = Report.from_state(last["report"], self.errors.head(FAILURES_IN_REPORT)) if last else Report()
         self.unit: Any = None
         self.unit_records = 0
-        if config.mode == "shards":
+        self.wrote = False  # a rerun of a finished run writes nothing, not even report.json
+        if config.mode == RunMode.SHARDS:
             self._drop_stale_shards()
+
+    def _resume(self) -> list[dict]:
+        """The done units this run can trust: same arguments, inputs unchanged, outputs and error log as marked."""
+        assert self.state is not None
+        markers = self.state.resume()
+        if self.config.mode == RunMode.MIRROR:
+            markers = markers[: mirror_done(self.config, markers)]
+        markers = markers[: consistent(markers, self.config.out, run_file(self.config.out, ERRORS))]
+        self.state.truncate(len(markers))
+        return markers
 
     def _drop_stale_shards(self) -> None:
         """Shards past the done ones are left from an interrupted or other run: they will be rewritten or must go."""
@@ -645,7 +434,7 @@ class Run:
                 part.unlink()
 
     def items(self) -> Iterator[Item]:
-        if self.config.mode == "mirror":
+        if self.config.mode == RunMode.MIRROR:
             return mirror_items(self.config, self.unit_index, self.meter)
         return stream_items(self.config, self.items_done, self.meter)
 
@@ -659,47 +448,72 @@ class Run:
     def _consume(self, stream: Iterator[Result], progress: Progress) -> None:
         for dest, result, size in stream:
             if result is END:
-                self._open(dest).commit()
-                self._done(dest.rel, dest.sources)
+                self._done(dest.rel, dest.sources, self._open(dest).commit())
                 continue
             self.items_done += 1
-            self.report.add(result, size)
             unit = self._open(dest)
+            if not isinstance(result, Failure):
+                result = self._write(unit, dest, result)
+            self.report.add(result, size)
             if isinstance(result, Failure):
                 self.errors.write(result)
-                tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
+                if self.watch.failed(result):
+                    tqdm.write(printable(f"cleaner: {result.source}: {result.message}"), file=sys.stderr)
             else:
-                unit.write(dest, result)
+                self.watch.cleaned += 1
                 self.unit_records += 1
                 for warning in result.meta.get("warnings", ()):  # cleaned, but the user should know (encoding guessed...)
                     tqdm.write(printable(f"cleaner: {result.meta.get('source', result.id)}: note: {warning}"), file=sys.stderr)
             progress.update()
-            if self.config.mode == "shards" and self.unit_records >= self.config.shard_size_or_default:
-                self.unit.commit()
-                self._done(self.unit.name)
+            if self.config.mode == RunMode.SHARDS and self.unit_records >= self.config.shard_size_or_default:
+                self._done(self.unit.name, "", self.unit.commit())
+        self.watch.finish()
         if self.unit is not None:  # the last shard, or the stdout stream
-            self.unit.commit()
-            self._done(self.unit.name)
+            self._done(self.unit.name, "", self.unit.commit())
+
+    def _write(self, unit, dest: Dest, cleaned: Cleaned) -> Cleaned | Failure:
+        """Write one result; an output path the file system refuses (too long, invalid) is that document's failure."""
+        try:
+            unit.write(dest, cleaned)
+        except OSError as exc:
+            if exc.errno in MACHINE_ERRNOS or not isinstance(unit, MirrorUnit):
+                raise  # the disk, not the document: stop, and a rerun resumes
+            where = printable(str(exc.filename or dest.rel))
+            return Failure(cleaned.id, str(cleaned.meta.get("source", cleaned.id)), "write",
+                           f"cannot write its output {where}: {exc.strerror or exc}")
+        return cleaned
 
     def _open(self, dest: Dest):
         if self.unit is None:
             self.unit = self._new_unit(dest)
+            self.wrote = True
         return self.unit
 
     def _new_unit(self, dest: Dest):
         mode, out = self.config.mode, self.config.out
-        if mode == "stdout":
-            return StreamUnit(self.config.compression_or_default)
-        if mode == "shards":
-            return FileUnit(out, shard_name(self.unit_index, self.config.compression_or_default))
-        return FileUnit(out, dest.rel) if dest.kind == "jsonl" else MirrorUnit(out)
+        if mode == RunMode.STDOUT:
+            return StreamUnit(self.config.compression_or_default, self.shape)
+        assert self.state is not None
+        if mode == RunMode.SHARDS:
+            name = shard_name(self.unit_index, self.config.compression_or_default)
+        elif dest.kind == "jsonl":
+            name = dest.rel
+        else:
+            self.state.claim("articles")
+            self.state.claim("comments")
+            return MirrorUnit(out)
+        self.state.claim(name)
+        return FileUnit(out, name, self.shape)
 
-    def _done(self, name: str, sources: str = "") -> None:
-        """The unit is on disk: log its errors durably, then leave its marker."""
+    def _done(self, name: str, sources: str = "", size: int | None = None) -> None:
+        """The unit is on disk: log its errors durably, then leave its marker (with the output's size, checked on resume)."""
         errors_bytes = self.errors.sync()
         if self.state is not None:
-            self.state.mark(self.unit_index, {"unit": name, "sources": sources, "items": self.items_done,
-                                              "errors_bytes": errors_bytes, "report": self.report.state()})
+            marker = {"unit": name, "sources": sources, "items": self.items_done, "errors_bytes": errors_bytes,
+                      "report": self.report.state()}
+            if size is not None:
+                marker["bytes"] = size
+            self.state.mark(self.unit_index, marker)
         self.unit_index += 1
         self.unit, self.unit_records = None, 0
 
@@ -713,8 +527,18 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
     """Clean every input into `config.out`; failures are listed, never lost."""
     cleaner = cleaner or Cleaner(config.options)
     started = time.perf_counter()
-    if not config.to_stdout:
+    lock = None if config.to_stdout else Lock(config.out)
+    if lock is not None:
         config.out.mkdir(parents=True, exist_ok=True)
+        lock.acquire()  # raises Busy at once when another live run writes OUT
+    try:
+        return _run(config, cleaner, started)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(config: RunConfig, cleaner: Cleaner, started: float) -> Report:
     job = Run(config, cleaner)
     progress = Progress(config, job.meter)
     try:
@@ -730,11 +554,24 @@ def run(config: RunConfig, cleaner: Cleaner | None = None) -> Report:
         progress.close()
     job.errors.close()
     job.report.seconds = time.perf_counter() - started
-    if not config.to_stdout:
+    if not config.to_stdout and (job.wrote or not _finished(config.out, job.report)):
         write_report(config.out, job.report, cleaner)
+        job.report.summary.write_html(config.out / "report.html")
     return job.report
 
 
+def _finished(out: Path, report: Report) -> bool:
+    """OUT already holds the report of this very run (a rerun found every unit done)."""
+    try:
+        previous = json.loads(run_file(out, REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(previous, dict) and all(previous.get(k) == v for k, v in (
+        ("documents_in", report.documents_in), ("documents_out", report.documents_out),
+        ("documents_failed", report.documents_failed), ("bytes_in", report.bytes_in)))
+
+
 def write_report(out: Path, report: Report, cleaner: Cleaner) -> None:
-    atomic_write(out / "report.json", (json.dumps(report.to_json(cleaner), indent=2, ensure_ascii=False) + "\n").encode())
+    body = json.dumps(report.to_json(cleaner), indent=2, ensure_ascii=False) + "\n"
+    atomic_write(run_file(out, REPORT), body.encode("utf-8", "backslashreplace"))
 

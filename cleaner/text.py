@@ -9,8 +9,6 @@ good and bad blocks); what lies before it is the head zone, what lies after it t
 from __future__ import annotations
 
 import re
-import unicodedata
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -18,217 +16,11 @@ from typing import Callable
 
 import regex
 
-from .features import LineFeatures, features
-from .model import Label, Line, Removal
-from .rulebook import BUDGET, Hit, Rulebook, fold, fold_words
+from .features import LineFeatures, features, is_headline
+from .lines import fold, fold_words, join_lines, word_count
+from .model import Label, Line, LineKind, Page
+from .options import HtmlThresholds, TextThresholds
 from .stopwords import stoplist
-
-# --------------------------------------------------------------------------- lines
-
-_NEWLINES = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_OTHER_NEWLINES = "\r\u2028\u2029\x0b\x0c\x85"  # a text without any of these needs no _NEWLINES pass
-_TRAILING = " \t\u00a0\u200b"
-
-
-def normalise(content: str) -> str:
-    """One newline convention, NFC, no BOM, no trailing spaces: what every stage assumes.
-
-    U+FEFF goes wherever it stands: mid-text it is a stray BOM from glued files, and keeping
-    it there would make a second clean strip it once the lines above it are gone.
-    """
-    content = content.replace("\ufeff", "")
-    if any(c in content for c in _OTHER_NEWLINES):  # a few scans in C are cheaper than one regex pass
-        content = _NEWLINES.sub("\n", content)
-    content = unicodedata.normalize("NFC", content)
-    return "\n".join([line.rstrip(_TRAILING) for line in content.split("\n")])  # 5x a multiline regex sub
-
-
-MAX_EMPTY_RUN = 2  # empty lines kept in a row; more mean nothing more, and each would cost every stage time
-
-
-LANG_SAMPLE_CHARS = 600  # characters of a page's longest lines the language detector reads
-
-
-def language_sample(lines: list[Line], chars: int = LANG_SAMPLE_CHARS) -> str:
-    """The page's longest lines, up to `chars`: its prose, not the menus at its top (and cheap to classify)."""
-    picked, total = [], 0
-    for line in sorted(lines, key=lambda line: len(line.text), reverse=True):
-        if total >= chars or not line.text.strip():
-            break
-        picked.append(line)
-        total += len(line.text)
-    return "\n".join(line.text for line in sorted(picked, key=lambda line: line.no))[: 2 * chars]
-
-
-def split_lines(content: str) -> list[Line]:
-    """Lines numbered as in the document; a run of empty lines is kept to MAX_EMPTY_RUN (1,000,000 of them cost nothing)."""
-    text = normalise(content)
-    parts = text.split("\n")
-    if "\n" * (MAX_EMPTY_RUN + 2) not in text:
-        return [Line(i + 1, t) for i, t in enumerate(parts)]
-    lines, run = [], 0
-    for i, t in enumerate(parts):
-        run = 0 if t else run + 1
-        if run <= MAX_EMPTY_RUN:
-            lines.append(Line(i + 1, t))
-    return lines
-
-
-# --------------------------------------------------------------------------- page state
-
-
-@dataclass
-class Page:
-    """Working state of one document on its way through the text stages."""
-
-    lines: list[Line]
-    lang: str = "en"
-    removed: list[Removal] = field(default_factory=list)
-    signals: set[str] = field(default_factory=set)
-    boundaries: set[int] = field(default_factory=set)  # indexes of lines that start a post
-    title: str = ""
-    title_index: int | None = None
-    comments_from: int | None = None  # index of the first line of the comment thread
-    line_signals: dict[int, tuple[str, ...]] = field(default_factory=dict)  # signals of the rule that fired
-    posts: tuple = ()  # the comment thread's posts, once threads.split_posts has run
-    truncates: list[tuple[int, str]] = field(default_factory=list)  # (line index, rule id) of truncate markers
-    thread_marks: list[int] = field(default_factory=list)  # lines where a comments-start rule fired
-    template: set[int] = field(default_factory=set)  # lines that recur across the corpus (corpus.CorpusLines)
-    held_back: list[str] = field(default_factory=list)  # rules not applied because they would empty the article
-    timeouts: list[str] = field(default_factory=list)
-    cache: dict = field(default_factory=dict, repr=False)  # per-page results of the heuristics (text.page_shape)
-
-    def label(self, i: int, label: Label, reason: str, removed_text: str | None = None) -> None:
-        line = self.lines[i]
-        self.lines[i] = Line(line.no, line.text, label, reason)
-        if label is Label.DROP and not line.blank:
-            rule = reason.partition(" ")[0]  # "model/line 0.12": the score shows in explain, the rule id is model/line
-            self.removed.append(Removal(rule, line.text if removed_text is None else removed_text, line.no))
-
-    def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
-        self.cache.clear()
-        line = self.lines[i]
-        self.removed.append(Removal(reason, removed_text, line.no))
-        self.lines[i] = Line(line.no, new_text, Label.DROP if not new_text.strip() else line.label, reason)
-
-    def undecided(self, start: int = 0, stop: int | None = None) -> list[int]:
-        lines, undecided = self.lines, Label.UNDECIDED
-        stop = len(lines) if stop is None else stop
-        return [i for i in range(start, stop) if lines[i].label is undecided and not lines[i].blank]
-
-    def features(self, i: int) -> LineFeatures:
-        return features(self.lines[i].text, self.lang)
-
-    @property
-    def article_end(self) -> int:
-        return len(self.lines) if self.comments_from is None else self.comments_from
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def first_prose(page: Page) -> int:
-    """Index of the page's first prose line: the head zone ends there."""
-    for i, line in enumerate(page.lines):
-        if not line.blank and page.features(i).good:
-            return i
-    return len(page.lines)
-
-
-def _act_drop(page: Page, i: int, hit: Hit) -> None:
-    page.label(i, Label.DROP, hit.rule.id)
-
-
-def _act_strip(page: Page, i: int, hit: Hit) -> None:
-    page.strip(i, hit.text, hit.rule.id, hit.removed)
-
-
-def _act_truncate(page: Page, i: int, hit: Hit) -> None:
-    """Drop the marker now; whether all after it goes waits until the article core is known."""
-    page.label(i, Label.DROP, hit.rule.id)
-    page.truncates.append((i, hit.rule.id))
-
-
-def _act_comments_start(page: Page, i: int, hit: Hit) -> None:
-    """Drop the heading; the thread starts here unless the heuristics find it is no thread."""
-    page.label(i, Label.DROP, hit.rule.id)
-    page.thread_marks.append(i)
-    if page.comments_from is None:
-        page.comments_from = i + 1
-
-
-def _act_post_boundary(page: Page, i: int, hit: Hit) -> None:
-    page.label(i, Label.DROP, hit.rule.id)
-    page.boundaries.add(i + 1)
-
-
-ACTIONS = {
-    "drop": _act_drop,
-    "strip": _act_strip,
-    "truncate": _act_truncate,
-    "comments-start": _act_comments_start,
-    "post-boundary": _act_post_boundary,
-}
-
-
-_UNSEEN = object()
-MATCH_CACHE_SIZE = 1 << 16  # (line, zone) results kept per rulebook: menus and footers recur across a corpus
-_MATCHES: "weakref.WeakKeyDictionary[Rulebook, dict]" = weakref.WeakKeyDictionary()
-
-
-def _match_cache(rulebook: Rulebook) -> dict:
-    cache = _MATCHES.get(rulebook)
-    if cache is None:
-        cache = _MATCHES[rulebook] = {}
-    return cache
-
-
-def match_line(rulebook: Rulebook, text: str, zone: str, cache: dict | None = None, lang: str | None = None) -> Hit | None:
-    """rulebook.match, remembered: a corpus repeats its template lines thousands of times.
-
-    `cache` is _match_cache(rulebook), looked up once per page by callers that match many lines
-    (a WeakKeyDictionary lookup builds a weak reference each time). With the page's `lang`, an
-    ASCII line's word count comes from its features (the same \\w+ tokens, and the heuristics
-    need those features anyway) instead of a second tokenisation in the rulebook.
-    """
-    if cache is None:
-        cache = _match_cache(rulebook)
-    key = (text, zone)
-    if key in cache:
-        return cache[key]
-    timeouts = len(rulebook.timeouts)
-    words = features(text, lang).words if lang is not None and text.isascii() else None
-    hit = rulebook.match(text, zone, words)
-    if len(rulebook.timeouts) == timeouts and not BUDGET.timed_out:  # a result cut short by a timeout is not the rule's answer
-        if len(cache) >= MATCH_CACHE_SIZE:
-            cache.clear()
-        cache[key] = hit
-    return hit
-
-
-def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None:
-    """Label lines with the first rule that fires on each.
-
-    Lines before the first prose line are matched in the head zone, the rest in the tail; with
-    `zone` every line is matched in that zone (a comment thread lies wholly after the article).
-    """
-    body_start = first_prose(page) if zone is None else 0
-    rulebook.timeouts = []
-    cache = _match_cache(rulebook)
-    lang = page.lang
-    for i, line in enumerate(page.lines):
-        if line.blank or line.label is not Label.UNDECIDED:
-            continue
-        where = zone or ("head" if i < body_start else "tail")
-        hit = cache.get((line.text, where), _UNSEEN)  # most template and repeated lines: no call at all
-        if hit is _UNSEEN:
-            hit = match_line(rulebook, line.text, where, cache, lang)
-        if hit is None:
-            continue
-        page.signals.update(hit.rule.signals)
-        page.line_signals[i] = hit.rule.signals
-        ACTIONS[hit.rule.action](page, i, hit)
-    page.timeouts.extend(rulebook.timeouts)
 
 
 # --------------------------------------------------------------------------- heuristics
@@ -239,44 +31,11 @@ _TITLE_SEP = regex.compile(r"\s+(?:[-–—|:·•»]|::)\s+")
 _TERMINAL = ".!?…。！？"
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Named thresholds of the text heuristics; each is tested on its own."""
-
-    title_max_words: int = 30
-    title_window: int = 20  # the title is among this many headline-like lines right above the core
-    suffix_max_words: int = 6
-    glued_min_joins: int = 2
-    glued_max_words: int = 12
-    short_max_words: int = 6
-    caption_max_words: int = 60
-    alt_max_words: int = 8
-    max_truncate_share: float = 0.5  # a truncate rule may not remove more of the core's prose than this
-    truncate_resume_chars: int = 300  # prose of the core after a marker that shows the article goes on...
-    truncate_resume_lines: int = 2  # ...in at least this many lines (one is a teaser's blurb)
-    core_bad_cost: float = 45.0  # what a line that is not prose costs the core...
-    core_bad_len_weight: float = 0.5  # ...plus this per character
-    core_near_weight: float = 0.0  # share of its length a near-good line adds to the core
-    core_rule_cost: float = 45.0  # a line a rule dropped: chrome between the core and what lies beyond
-    core_marker_cost: float = 45.0  # a truncate or comments-start marker
-    menu_min_separators: int = 2  # bars, bullets or tabs that make a line a menu
-    paragraph_page_share: float = 0.5  # a page whose prose mostly stands between blank lines sets paragraphs apart...
-    core_block_weight: float = 0.2  # ...and there prose glued to other lines is worth this share of its length
-    nav_max_words: int = 4  # a menu link has at most this many words...
-    nav_min_titlecase: float = 0.75  # ...and at least this share of them capitalised
-    extend_bad_cost: float = 10.0  # beside the core, what a short plain line costs (chrome keeps core_bad_cost)...
-    extend_bad_len_weight: float = 0.1  # ...plus this per character
-    extend_near_weight: float = 0.0  # ...and a near-good line adds this share of its length
-    core_label_cost: float = 45.0  # a short line next to text: what it costs the core
-    end_zone: float = 0.7  # prose starting after this share of the page's characters...
-    end_penalty: float = 0.9  # ...loses up to this share of its value at the very end
-    topic_min_share: float = 0.3  # prose beside the core with this share of its content words in the core: full value
+DEFAULT = TextThresholds()
+HTML_DEFAULT = HtmlThresholds()  # the menu lines of an extracted body
 
 
-DEFAULT = Thresholds()
-
-
-def is_glued_tags(text: str, t: Thresholds = DEFAULT, f: LineFeatures | None = None) -> bool:
+def is_glued_tags(text: str, t: TextThresholds = DEFAULT, f: LineFeatures | None = None) -> bool:
     """Tag or category links flattened without spaces: 'IraqNorth AmericaQasem Suleimani'."""
     stripped = text.strip()
     if not stripped or stripped[-1] in _TERMINAL:
@@ -285,12 +44,7 @@ def is_glued_tags(text: str, t: Thresholds = DEFAULT, f: LineFeatures | None = N
     return f.words <= t.glued_max_words and len(_GLUED.findall(stripped)) >= t.glued_min_joins
 
 
-def is_headline(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
-    """A title-like line: a few words, mostly letters, not a sentence ending in a period."""
-    return 2 <= f.words <= t.title_max_words and not f.ends_period and f.digit_ratio < 0.3 and f.alpha_ratio > 0.5
-
-
-def split_site_suffix(title: str, t: Thresholds = DEFAULT) -> tuple[str, str]:
+def split_site_suffix(title: str, t: TextThresholds = DEFAULT) -> tuple[str, str]:
     """'Story - Site Name' -> ('Story', ' - Site Name') when the tail part is short."""
     parts = list(_TITLE_SEP.finditer(title))
     if not parts:
@@ -306,7 +60,7 @@ _MENU_SEP = regex.compile(r"\s[|•·»›]\s|\t")
 _MENU_MARK = re.compile("[|•·»›\t]")  # a line without any of these has no separator (one scan in C, no regex module)
 
 
-def is_menu_like(text: str, t: Thresholds = DEFAULT) -> bool:
+def has_item_separators(text: str, t: TextThresholds = DEFAULT) -> bool:
     """Several items on one line, set apart by bars, bullets or tabs: 'Home | News | Sport'."""
     return menu_separators(text) >= t.menu_min_separators
 
@@ -319,7 +73,7 @@ def menu_separators(text: str) -> int:
     return len(_MENU_SEP.findall(text)) if ("\t" in text or " " in text) else 0
 
 
-def is_nav_item(f: LineFeatures, t: Thresholds = DEFAULT) -> bool:
+def is_nav_item(f: LineFeatures, t: TextThresholds = DEFAULT) -> bool:
     """A link of a menu: a few capitalised words, no figure, no sentence mark ('Sport News', 'Contact Us')."""
     return 0 < f.words <= t.nav_max_words and f.titlecase_ratio >= t.nav_min_titlecase and f.digit_ratio == 0 \
         and not f.terminal
@@ -333,21 +87,21 @@ def is_teaser(text: str) -> bool:
     return end.endswith(("...", "…"))
 
 
-# Kinds of line for the core's line values.
-BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = range(7)
+# Kinds of line for the core's line values, as plain names: a module global is the cheapest lookup in the hot loops.
+BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 
 
 @dataclass
 class Shape:
     """What the core search needs of each line, computed once per page: its kind and its weighted length."""
 
-    kind: list[int]
+    kind: list[LineKind]
     value: list[float]  # good lines: length x paragraph and end-of-page weights; others: length
     words: list[int]
     full: list[float] = field(default_factory=list)  # good lines' value without the end-of-page weight
 
 
-def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
+def page_shape(page: Page, t: TextThresholds = DEFAULT) -> Shape:
     """Classify every line once: good and near-good prose, plain short text, menu links, chrome shapes."""
     cached = page.cache.get(("shape", t))
     if cached is not None:
@@ -376,7 +130,7 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
         text = lines[i].text
         if i in page.template:  # prose other pages share: it neither makes nor breaks the core
             kind[i], value[i] = TEMPLATE, float(f.chars)
-        elif is_menu_like(text, t) or is_teaser(text):
+        elif has_item_separators(text, t) or is_teaser(text):
             kind[i], value[i] = CHROME, float(f.chars)
         elif f.good:
             weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
@@ -391,7 +145,7 @@ def page_shape(page: Page, t: Thresholds = DEFAULT) -> Shape:
     return shape
 
 
-def line_values(page: Page, t: Thresholds = DEFAULT, lenient: bool = False) -> dict[int, float]:
+def line_values(page: Page, t: TextThresholds = DEFAULT, lenient: bool = False) -> dict[int, float]:
     """The prose value of each non-blank line before the thread: positive for prose, negative for chrome.
 
     Good lines are worth their length (less in a block on a page of paragraphs, and near the
@@ -431,7 +185,7 @@ def line_values(page: Page, t: Thresholds = DEFAULT, lenient: bool = False) -> d
     return values
 
 
-def _spare_labels(page: Page, values: dict[int, float], shape: Shape, t: Thresholds) -> None:
+def _spare_labels(page: Page, values: dict[int, float], shape: Shape, t: TextThresholds) -> None:
     """A short line right next to text is a label of that text (a term, a heading), not a menu item.
 
     Its cost drops to `core_label_cost`; short lines among other short lines keep theirs.
@@ -457,14 +211,14 @@ def _char_offsets(page: Page) -> list[float]:
     return out
 
 
-def end_weight(offset: float, t: Thresholds = DEFAULT) -> float:
+def end_weight(offset: float, t: TextThresholds = DEFAULT) -> float:
     """Prose near the end of a page is more often a footer or a teaser than the article."""
     if offset <= t.end_zone:
         return 1.0
     return 1.0 - t.end_penalty * (offset - t.end_zone) / (1.0 - t.end_zone)
 
 
-def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
+def find_core(page: Page, t: TextThresholds = DEFAULT) -> tuple[int, int]:
     """The [start, stop) span of lines with the most prose: a max-sum run over `line_values`.
 
     Only a positive line starts the run. Near-good lines right after the core join it
@@ -495,7 +249,7 @@ def find_core(page: Page, t: Thresholds = DEFAULT) -> tuple[int, int]:
     return start, stop
 
 
-def extend_core(page: Page, start: int, stop: int, t: Thresholds = DEFAULT) -> tuple[int, int]:
+def extend_core(page: Page, start: int, stop: int, t: TextThresholds = DEFAULT) -> tuple[int, int]:
     """Grow the core over text next to it when what lies between is plain short text, not chrome.
 
     The best extension on each side is a max-sum run again, over values where a line that
@@ -538,12 +292,12 @@ def content_words(text: str, lang: str = "en") -> frozenset[str]:
     return frozenset(w for w in _CONTENT_WORD.findall(text.casefold()) if w not in stops)
 
 
-def on_topic(words: frozenset[str], vocabulary: set[str], t: Thresholds = DEFAULT) -> bool:
+def on_topic(words: frozenset[str], vocabulary: set[str], t: TextThresholds = DEFAULT) -> bool:
     """At least `topic_min_share` of a line's content words occur in the core: the same subject goes on."""
     return bool(words) and len(words & vocabulary) >= t.topic_min_share * len(words)
 
 
-def restore_topical(page: Page, values: dict[int, float], start: int, stop: int, t: Thresholds = DEFAULT) -> None:
+def restore_topical(page: Page, values: dict[int, float], start: int, stop: int, t: TextThresholds = DEFAULT) -> None:
     """Prose beside the core on the core's topic is worth its full length, end of page or not.
 
     The end-of-page weight is there for footers and teasers of other stories, which speak of
@@ -567,13 +321,13 @@ def restore_topical(page: Page, values: dict[int, float], start: int, stop: int,
             values[i] = full[i]
 
 
-def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
+def choose_title(page: Page, core_start: int, t: TextThresholds = DEFAULT) -> None:
     """The title is the headline-like line above the core that shares most words with it."""
     lines = page.lines
 
     def candidate(i: int) -> bool:
         f = page.features(i)
-        return is_headline(f, t) and not is_glued_tags(lines[i].text, t, f)
+        return is_headline(f, t.title_max_words) and not is_glued_tags(lines[i].text, t, f)
 
     if t.title_window > 0:  # the last title_window candidates, looked for from the core upwards
         found = (i for i in range(core_start - 1, -1, -1)
@@ -597,7 +351,7 @@ def choose_title(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
     page.lines[pick] = page.lines[pick].relabel(Label.TITLE, "heuristic/title")
 
 
-def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
+def label_head(page: Page, core_start: int, t: TextThresholds = DEFAULT) -> None:
     """Name what stands alone before the body: title repeats, tags, alt text, bylines, menus."""
     title_fold = fold(page.title)
     title_words = set(title_fold.split())
@@ -621,7 +375,7 @@ def label_head(page: Page, core_start: int, t: Thresholds = DEFAULT) -> None:
             page.label(i, Label.DROP, "heuristic/short-head")
 
 
-def label_captions(page: Page, t: Thresholds = DEFAULT) -> None:
+def label_captions(page: Page, t: TextThresholds = DEFAULT) -> None:
     """A line just above a photo credit is that photo's caption."""
     for i, signals in sorted(page.line_signals.items()):
         if "credit" not in signals:
@@ -633,7 +387,7 @@ def label_captions(page: Page, t: Thresholds = DEFAULT) -> None:
             page.label(j, Label.DROP, "heuristic/caption")
 
 
-def label_tail(page: Page, core_stop: int, t: Thresholds = DEFAULT) -> None:
+def label_tail(page: Page, core_stop: int, t: TextThresholds = DEFAULT) -> None:
     """After the core: short menu-like lines and stray prose (teasers) leave the article."""
     for i in page.undecided(core_stop, page.article_end):
         reason = "heuristic/corpus-template" if i in page.template else \
@@ -649,7 +403,7 @@ def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
             page.strip(i, page.lines[i].text[m.end():], "heuristic/dateline-residue", m.group(0))
 
 
-def label_template(page: Page, t: Thresholds = DEFAULT) -> None:
+def label_template(page: Page, t: TextThresholds = DEFAULT) -> None:
     """Lines that recur across the corpus are template chrome (menus, footers, a site's boilerplate).
 
     Short template lines leave at once. Template prose (a site's "About us" paragraph, but also
@@ -662,7 +416,7 @@ def label_template(page: Page, t: Thresholds = DEFAULT) -> None:
             page.label(i, Label.DROP, "heuristic/corpus-template")
 
 
-def apply_truncate(page: Page, core_start: int, core_stop: int, t: Thresholds = DEFAULT) -> int:
+def apply_truncate(page: Page, core_start: int, core_stop: int, t: TextThresholds = DEFAULT) -> int:
     """Cut the page at the first truncate marker inside or after the core; return the new core stop.
 
     A marker before the core is a menu item ("Related" in a nav bar), not the end of the
@@ -713,29 +467,6 @@ def drop_teaser_list(page: Page, at: int, rule: str) -> None:
         page.label(j, Label.DROP, rule)
 
 
-def run_heuristics(page: Page, t: Thresholds = DEFAULT) -> None:
-    """Label every line the rules left undecided; kept lines end up KEEP."""
-    from . import threads
-
-    if page.comments_from is not None and page.comments_from - 1 in page.thread_marks:
-        page.comments_from = None  # a heading alone does not make a thread: threads.find_start decides
-    label_template(page, t)
-    label_captions(page, t)
-    start, stop = find_core(page, t)
-    if threads.find_start(page, threads.article_from(page, start, stop)) is not None and stop > page.article_end:
-        start, stop = find_core(page, t)
-    if stop == 0:  # no prose at all: keep what the rules left, it is all we know
-        start, stop = 0, page.article_end
-    if apply_truncate(page, start, stop, t) < stop:  # the cut took the core's tail: find the core again
-        start, stop = find_core(page, t)
-    choose_title(page, start, t)
-    label_head(page, start, t)
-    strip_dateline(page, start, stop)
-    label_tail(page, stop, t)
-    for i in page.undecided(0, page.article_end):
-        page.lines[i] = page.lines[i].relabel(Label.KEEP)
-
-
 # Passes that make cleaning idempotent. Each pass that changes anything removes or rewrites lines,
 # so the loop ends; most pages need one or two, but a page of repeated product blocks can lose a
 # dozen lines a pass to the end-of-page weight until it settles.
@@ -744,7 +475,7 @@ SETTLE_ROUNDS = 50
 
 def article_text(page: Page) -> str:
     """The article as a file holds it (title, blank line, body): what a second clean would read."""
-    body = join_lines(page, [i for i, line in enumerate(page.lines) if line.label is Label.KEEP])
+    body = join_lines(page.lines, [i for i, line in enumerate(page.lines) if line.label is Label.KEEP])
     if page.title and body:
         return f"{page.title}\n\n{body}\n"
     return (page.title or body) + "\n" if (page.title or body) else ""
@@ -798,13 +529,48 @@ def _take_title(page: Page, order: list[int], live: list[Line]) -> bool:
     return False
 
 
-def join_lines(page: Page, indexes: list[int]) -> str:
-    """Join lines, keeping a blank line where the source had one between them."""
-    parts: list[str] = []
-    prev = None
-    for i in indexes:
-        if prev is not None:
-            parts.append("\n\n" if any(page.lines[j].blank for j in range(prev + 1, i)) else "\n")
-        parts.append(page.lines[i].text.strip())
-        prev = i
-    return "".join(parts).strip()
+# --------------------------------------------------------------------------- an extracted body's lines
+
+
+def label_title_repeat(page: Page, title: str) -> None:
+    """The body's first line repeats the title (with or without a site-name suffix): the title is a
+    field of its own, not article text."""
+    first = next((i for i, line in enumerate(page.lines) if not line.blank), None)
+    if not title or first is None or page.lines[first].label is not Label.UNDECIDED:
+        return
+    line = fold(page.lines[first].text)
+    if line and line in {fold(title), fold(split_site_suffix(title)[0])}:
+        page.label(first, Label.DROP, "heuristic/title-repeat")
+
+
+_ITEM_BAR = re.compile(r"\s[|•·»›]\s")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+_ESCAPED_BAR = re.compile(r"\\\|")
+
+
+def _menu_items(items: list[str], t: HtmlThresholds) -> bool:
+    items = [item.strip() for item in items if item.strip()]
+    return len(items) >= t.menu_min_items and all(
+        word_count(item) <= t.menu_item_max_words and not features(item).terminal for item in items)
+
+
+def is_menu_line(text: str, t: HtmlThresholds = HTML_DEFAULT) -> bool:
+    """A navigation menu that came through extraction on one line: "Overview | Organisation | History".
+
+    Unlike has_item_separators (any two separators, on a flattened page) every item here must be
+    short: an extractor's body keeps table rows and bylines set apart by bars.
+    In a table row (trafilatura's `| a | b |`) a bar written inside a cell comes escaped (`\\|`):
+    the row is a menu when a cell is one and every other cell is a menu too or a word or two.
+    """
+    stripped = text.strip()
+    if stripped.startswith("|") and stripped.endswith("|"):
+        cells = [_ESCAPED_BAR.split(cell) for cell in _CELL_BAR.split(stripped.strip("|")) if cell.strip()]
+        return any(_menu_items(c, t) for c in cells) and all(_menu_items(c, t) or word_count(" ".join(c)) <= 2 for c in cells)
+    return bool(_ITEM_BAR.search(stripped)) and _menu_items(_ITEM_BAR.split(stripped), t)
+
+
+def label_menu_lines(page: Page, t: HtmlThresholds = HTML_DEFAULT) -> None:
+    """Menus the extractor left in the body, one per line, leave as heuristic/menu-line."""
+    for i in page.undecided():
+        if is_menu_line(page.lines[i].text, t):
+            page.label(i, Label.DROP, "heuristic/menu-line")

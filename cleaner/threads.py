@@ -20,22 +20,13 @@ from functools import lru_cache
 
 import regex
 
-from .features import features
-from .model import Label, Post
-from .rulebook import fold
-from .text import Page, is_headline, join_lines
+from .features import features, is_headline
+from .lines import fold, join_lines, split_lines, word_count
+from .model import Label, Page, Post
+from .options import ThreadThresholds
 
-QUOTE_MIN_WORDS = 4  # shorter repeated lines ("Thanks!") may be a poster's own words
-ARTICLE_MIN_CHARS = 300  # prose of the article that must lie above a thread's start
-HEADER_ARTICLE_MIN_CHARS = 1000  # ...when only a short run of post headers, no heading, marks the start
-FORUM_MIN_HITS = 3  # forum-signal rule hits that make a page a forum thread...
-FORUM_MIN_RULES = 2  # ...from at least this many different rules
-FORUM_HIT_MIN_WORDS = 2  # one-word hits ("Share", "Reply", "Media") are too common off forums to count
-HEADER_MAX_WORDS = 16  # a post header is a short line
-HEADERS_MIN = 2  # post headers that make a run of posts
-HEADERS_LONG_RUN = 4  # a run this long is a thread even under a short article (ARTICLE_MIN_CHARS is enough)
-COUNT_HEADING_MAX_CHARS = 80  # a line that counts posts is a heading only when short
-LISTING_MIN_MARKS = 2  # repeated comment headings with prose between them: a listing, not a thread
+DEFAULT = ThreadThresholds()
+
 
 _MONTHS = (
     r"jan(?:uary|vier|uar|eiro)?|feb(?:ruary|ruar)?|févr(?:ier)?|fev(?:ereiro)?|mar(?:ch|s|zo|ço)?|märz|"
@@ -88,10 +79,10 @@ def _no_digit(text: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 14)
-def is_post_header(text: str, lang: str = "en") -> bool:
+def is_post_header(text: str, lang: str = "en", max_words: int = DEFAULT.header_max_words) -> bool:
     """A line that opens a post: who wrote it and when ("Ann says:", "Ann July 3, 2012 at 4:19 pm")."""
     f = features(text, lang)
-    if not 1 <= f.words <= HEADER_MAX_WORDS or f.ends_period:
+    if not 1 <= f.words <= max_words or f.ends_period:
         return False
     if _SAYS.search(text):
         return True
@@ -105,11 +96,11 @@ def is_post_header(text: str, lang: str = "en") -> bool:
     return any(w.casefold() not in _NOT_NAMES for w in _NAME_WORD.findall(text[: date.start()]))
 
 
-def forum_evidence(page: Page) -> bool:
+def forum_evidence(page: Page, t: ThreadThresholds = DEFAULT) -> bool:
     """Enough forum chrome fired that this is a forum thread, not a news page with a 'Media' tab."""
     hits = [page.lines[i].reason for i, signals in page.line_signals.items()
-            if "forum" in signals and features(page.lines[i].text, page.lang).words >= FORUM_HIT_MIN_WORDS]
-    return len(hits) >= FORUM_MIN_HITS and len(set(hits)) >= FORUM_MIN_RULES
+            if "forum" in signals and features(page.lines[i].text, page.lang).words >= t.forum_hit_min_words]
+    return len(hits) >= t.forum_min_hits and len(set(hits)) >= t.forum_min_rules
 
 
 def _prose_chars(page: Page, start: int, stop: int) -> int:
@@ -147,13 +138,13 @@ def _uses_blank_paragraphs(page: Page, start: int, stop: int) -> bool:
     return blanks >= 2
 
 
-def _is_listing(page: Page, marks: list[int]) -> bool:
+def _is_listing(page: Page, marks: list[int], t: ThreadThresholds) -> bool:
     """Comment headings that repeat with prose between them belong to a list of posts, not one thread."""
     shapes: dict[str, list[int]] = {}
     for m in marks:
         shapes.setdefault(regex.sub(r"\d+", "0", fold(page.lines[m].text)), []).append(m)
     for found in shapes.values():
-        if len(found) >= LISTING_MIN_MARKS and any(_prose_chars(page, a, b) for a, b in zip(found, found[1:])):
+        if len(found) >= t.listing_min_marks and any(_prose_chars(page, a, b) for a, b in zip(found, found[1:])):
             return True
     return False
 
@@ -164,49 +155,49 @@ def is_count_heading(text: str) -> bool:
     return not _no_digit(text) and bool(_COUNT_HEADING.search(text))  # both branches hold a digit
 
 
-def thread_marks(page: Page) -> list[int]:
+def thread_marks(page: Page, t: ThreadThresholds = DEFAULT) -> list[int]:
     """Lines that head a thread: comments-start rules, and short lines that count posts ("69 comments")."""
     counted = page.cache.get("count-headings")
     if counted is None:
         counted = page.cache["count-headings"] = [
             i for i, line in enumerate(page.lines)
-            if not line.blank and len(line.text) <= COUNT_HEADING_MAX_CHARS and is_count_heading(line.text)]
+            if not line.blank and len(line.text) <= t.count_heading_max_chars and is_count_heading(line.text)]
     return sorted(set(page.thread_marks).union(counted))
 
 
-def _marker_start(page: Page, core_start: int) -> int | None:
-    all_marks = thread_marks(page)
+def _marker_start(page: Page, core_start: int, t: ThreadThresholds) -> int | None:
+    all_marks = thread_marks(page, t)
     marks = [m for m in all_marks if m > core_start]
-    if not marks or _is_listing(page, all_marks):
+    if not marks or _is_listing(page, all_marks, t):
         return None
     for m in marks:
-        if _prose_chars(page, core_start, m) >= ARTICLE_MIN_CHARS and not _titled_post_follows(page, m):
+        if _prose_chars(page, core_start, m) >= t.article_min_chars and not _titled_post_follows(page, m):
             return m + 1
     return None
 
 
-def _forum_start(page: Page, core_start: int) -> int | None:
-    if not forum_evidence(page):
+def _forum_start(page: Page, core_start: int, t: ThreadThresholds) -> int | None:
+    if not forum_evidence(page, t):
         return None
     body = next((i for i in range(core_start, len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good), None)
     if body is None:
         return None
     for i in _junctions(page, body, len(page.lines)):
-        if not _uses_blank_paragraphs(page, body, i) or _prose_chars(page, core_start, i) < ARTICLE_MIN_CHARS:
+        if not _uses_blank_paragraphs(page, body, i) or _prose_chars(page, core_start, i) < t.article_min_chars:
             continue
         if features(page.lines[i - 1].text, page.lang).near_good and features(page.lines[i].text, page.lang).words >= 3:
             return i
     return None
 
 
-def post_headers(page: Page, start: int, stop: int | None = None) -> list[int]:
+def post_headers(page: Page, start: int, stop: int | None = None, t: ThreadThresholds = DEFAULT) -> list[int]:
     """Indexes of undecided post-header lines in [start, stop)."""
     stop = len(page.lines) if stop is None else stop
     lines = page.lines
-    return [i for i in _header_lines(page, start) if start <= i < stop and lines[i].label is Label.UNDECIDED]
+    return [i for i in _header_lines(page, start, t.header_max_words) if start <= i < stop and lines[i].label is Label.UNDECIDED]
 
 
-def _header_lines(page: Page, start: int) -> list[int]:
+def _header_lines(page: Page, start: int, max_words: int) -> list[int]:
     """Undecided post-header lines from `start` on, looked for once per line: several stages ask, and a line that
     leaves UNDECIDED never comes back to it, so what was found stays a superset (page.cache goes when text changes)."""
     found = page.cache.get("post-headers")
@@ -216,20 +207,20 @@ def _header_lines(page: Page, start: int) -> list[int]:
     searched_from, headers = found
     if start < searched_from:
         headers[:0] = [i for i in range(start, searched_from) if lines[i].label is Label.UNDECIDED and not lines[i].blank
-                       and is_post_header(lines[i].text, page.lang)]
+                       and is_post_header(lines[i].text, page.lang, max_words)]
         page.cache["post-headers"] = (start, headers)
     return headers
 
 
-def _header_start(page: Page, core_start: int) -> int | None:
-    headers = post_headers(page, core_start)
+def _header_start(page: Page, core_start: int, t: ThreadThresholds) -> int | None:
+    headers = post_headers(page, core_start, t=t)
     for k, h in enumerate(headers):
-        if _prose_chars(page, core_start, h) < ARTICLE_MIN_CHARS:
+        if _prose_chars(page, core_start, h) < t.article_min_chars:
             continue
         later = headers[k:]
-        if len(later) < HEADERS_MIN or not any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
+        if len(later) < t.headers_min or not any(_has_words(page, a, b) for a, b in zip(later, later[1:])):
             return None
-        if len(later) < HEADERS_LONG_RUN and _prose_chars(page, core_start, h) < HEADER_ARTICLE_MIN_CHARS:
+        if len(later) < t.headers_long_run and _prose_chars(page, core_start, h) < t.header_article_min_chars:
             continue
         titled = sum(1 for a in later if _titled_post_follows(page, a))
         return None if titled * 2 >= len(later) else h
@@ -249,28 +240,35 @@ def _has_words(page: Page, start: int, stop: int) -> bool:
     return any(_live(page, i) and features(page.lines[i].text, page.lang).words >= 3 for i in range(start + 1, stop))
 
 
-def first_prose(page: Page) -> int:
-    """The first good line of the page: a thread needs article prose above it, counted from here."""
+def first_live_prose(page: Page) -> int:
+    """The first good line still in the article or thread (text.first_prose counts labelled lines too):
+    a thread needs article prose above it, counted from here."""
     return next((i for i in range(len(page.lines)) if _live(page, i) and features(page.lines[i].text, page.lang).good),
                 len(page.lines))
 
 
-def article_from(page: Page, core_start: int, core_stop: int) -> int:
+def article_from(page: Page, core_start: int, core_stop: int, t: ThreadThresholds = DEFAULT) -> int:
     """Where the article may begin: the core, unless the core itself is a run of posts (a long thread
     under a short article wins the prose count), in which case the article is sought from the first prose."""
-    if len(post_headers(page, core_start, core_stop)) >= HEADERS_MIN:
-        return min(core_start, first_prose(page))
+    if len(post_headers(page, core_start, core_stop, t)) >= t.headers_min:
+        return min(core_start, first_live_prose(page))
     return core_start
 
 
-def find_start(page: Page, core_start: int = 0) -> int | None:
+def heading_alone(page: Page) -> None:
+    """A comments-start heading alone does not make a thread: find_start decides where one starts."""
+    if page.comments_from is not None and page.comments_from - 1 in page.thread_marks:
+        page.comments_from = None
+
+
+def find_start(page: Page, core_start: int = 0, t: ThreadThresholds = DEFAULT) -> int | None:
     """Set `page.comments_from` where the comment thread starts, if the page has one after its article.
 
     `core_start` is where the article may begin: only prose from there on counts as article above a thread.
     """
     if page.comments_from is not None:
         return page.comments_from
-    found = [s for s in (_marker_start(page, core_start), _forum_start(page, core_start), _header_start(page, core_start))
+    found = [s for s in (_marker_start(page, core_start, t), _forum_start(page, core_start, t), _header_start(page, core_start, t))
              if s is not None]
     if not found:
         return None
@@ -279,14 +277,14 @@ def find_start(page: Page, core_start: int = 0) -> int | None:
     return page.comments_from
 
 
-def split_posts(page: Page) -> tuple[Post, ...]:
+def split_posts(page: Page, t: ThreadThresholds = DEFAULT) -> tuple[Post, ...]:
     """Cut the thread into posts, drop quoted copies, and label thread lines as comments."""
     start = page.comments_from
     if start is None:
         return ()
     stop = len(page.lines)
     cuts = set(page.boundaries)
-    headers = post_headers(page, start, stop)
+    headers = post_headers(page, start, stop, t)
     cuts.update(headers)
     if not headers and ("forum" in page.signals or _uses_blank_paragraphs(page, start, stop)):
         cuts.update(_junctions(page, start, stop))
@@ -298,14 +296,14 @@ def split_posts(page: Page) -> tuple[Post, ...]:
     seen: set[str] = set()
     posts: list[Post] = []
     for group in groups:
-        own = _own_lines(page, group, seen)
-        text = join_lines(page, own)
+        own = _own_lines(page, group, seen, t)
+        text = join_lines(page.lines, own)
         if text:
             posts.append(Post(index=len(posts), text=text))
     return tuple(posts)
 
 
-def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
+def _own_lines(page: Page, group: list[int], seen: set[str], t: ThreadThresholds) -> list[int]:
     own = []
     mine: set[str] = set()
     for i in group:
@@ -316,7 +314,7 @@ def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
             continue
         text = page.lines[i].text
         key = fold(text)
-        if key in seen and features(text, page.lang).words >= QUOTE_MIN_WORDS:
+        if key in seen and features(text, page.lang).words >= t.quote_min_words:
             page.label(i, Label.DROP, "threads/quote")
             continue
         page.lines[i] = page.lines[i].relabel(Label.COMMENT, "threads/post")
@@ -324,3 +322,42 @@ def _own_lines(page: Page, group: list[int], seen: set[str]) -> list[int]:
         mine.add(key)
     seen.update(mine)
     return own
+
+
+# --------------------------------------------------------------------------- a thread extracted apart
+
+
+
+def thread_page(text: str, lang: str, boundaries: frozenset[int] = frozenset()) -> Page:
+    """A comment thread extracted apart from its article, as a page that is all thread.
+
+    Without known post boundaries (trafilatura's comment text) a post starts at each line
+    that sits right under another, as on a flattened forum page.
+    """
+    page = Page(lines=split_lines(text), lang=lang)
+    page.boundaries = set(boundaries)
+    page.comments_from = 0
+    if not boundaries:
+        page.signals.add("forum")
+    return page
+
+
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\W*$")
+
+
+def is_thread(posts: tuple[Post, ...], lang: str, t: ThreadThresholds = DEFAULT) -> bool:
+    """Real comments hold some prose: enough words, a sentence, and not only cut-off teaser snippets."""
+    if sum(word_count(p.text) for p in posts) < t.min_thread_words:
+        return False
+    lines = [ln for p in posts for ln in p.text.split("\n") if ln.strip()]
+    if not any(features(ln, lang).terminal and features(ln, lang).words >= 3 for ln in lines):
+        return False
+    teasers = sum(1 for p in posts if _ELLIPSIS_END.search(p.text))
+    return not (len(posts) >= 2 and teasers * 2 > len(posts))
+
+
+def not_a_thread(page: Page) -> None:
+    """A thread source without prose: its lines leave as heuristic/not-a-thread."""
+    for i, line in enumerate(page.lines):
+        if line.label in (Label.COMMENT, Label.UNDECIDED) and not line.blank:
+            page.label(i, Label.DROP, "heuristic/not-a-thread")

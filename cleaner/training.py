@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import __version__, forest, linescore
+from . import forest, linescore
+from .distribution import install_hint, version
 from .evaluation import heldout_group, read_gold, set_name_of
 
 
@@ -51,7 +52,7 @@ def _lightgbm():
     try:
         import lightgbm
     except ImportError as err:
-        raise TrainingError("training needs LightGBM: pip install 'cleaner[train]'") from err
+        raise TrainingError(f"training needs LightGBM: {install_hint('train')}") from err
     return lightgbm
 
 
@@ -123,7 +124,7 @@ def line_rows(page: GoldPage, cleaner) -> LineRows | None:
 
 def _cache_key(pages: Sequence[GoldPage], cleaner) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{__version__} {linescore.FEATURES_VERSION} {cleaner.rulebook.digest}".encode())
+    digest.update(f"{version()} {linescore.FEATURES_VERSION} {cleaner.rulebook.digest}".encode())
     for source in sorted(Path(linescore.__file__).parent.glob("*.py")):  # the features come from the code
         digest.update(source.read_bytes())
     for page in pages:

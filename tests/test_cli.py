@@ -32,7 +32,8 @@ def test_jsonl_in_jsonl_out_same_order_and_compression(tmp_path):
         records = [json.loads(line) for line in fh]
     assert [r["id"] for r in records] == ["doc-0", "2", "doc-2", "4", "doc-4"]
     for record, i in zip(records, range(len(seeds))):
-        assert set(record) == {"id", "title", "text", "comments", "removed", "metadata"}
+        assert set(record) == {"id", "source", "title", "text", "comments", "removed", "attributes", "metadata"}
+        assert record["source"] == "batch"
         assert record["metadata"]["url"] == f"https://example.org/{i}"
         assert set(record["metadata"]["cleaner"]) == {"version", "rules"}
         assert "page_text" not in record["metadata"]
@@ -58,7 +59,7 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     assert "binary.txt: binary file" in err
     assert "records.jsonl:2: malformed JSON" in err
     assert "latin1.txt: note: encoding: not UTF-8; decoded as" in err
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 7
     assert report["documents_out"] == 4
     assert report["documents_failed"] == 3
@@ -70,7 +71,7 @@ def test_bad_input_is_reported_and_loses_nothing(tmp_path, capsys):
     assert (out / "articles" / "good.txt").read_text(encoding="utf-8").startswith("Terrorist US")
     ids = [json.loads(line)["id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == ["a", "c"]
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(errors) == 3 and all({"id", "source", "stage", "message"} <= set(e) for e in errors)
 
 

@@ -183,3 +183,145 @@ def test_trafilatura_baseline_on_real_pages():
     result = evaluate(records, {"trafilatura": trafilatura_baseline})["trafilatura"]
     assert result.pages == 20 and not result.errors
     assert result.article.f1 > 0.85
+
+
+# --------------------------------------------------------------------------- WCXB metric, several sets
+
+
+from cleaner import evaluation as ev  # noqa: E402
+
+
+def test_word_scores_bag_of_lowercase_words():
+    assert ev.word_scores("The cat sat", "the CAT sat") == (1.0, 1.0, 1.0)
+    # overlap: the x1, cat x1 -> precision 2/4, recall 2/3
+    p, r, f1 = ev.word_scores("the the cat dog", "the cat sat")
+    assert (p, r) == (0.5, pytest.approx(2 / 3)) and f1 == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
+
+
+def test_word_scores_empty_conventions():
+    assert ev.word_scores("", "") == (1.0, 1.0, 1.0)
+    assert ev.word_scores("  ...  ", None) == (1.0, 1.0, 1.0)  # no words on either side
+    assert ev.word_scores("something", "") == (0.0, 0.0, 0.0)
+    assert ev.word_scores("", "gold words") == (0.0, 0.0, 0.0)
+
+
+def test_wcxb_pages_with_threads_score_article_and_comments_together():
+    forum = {"gold_article": "first post text. a reply here", "gold_type": "full_text_incl_comments"}
+    article = {**forum, "gold_type": "full_text"}
+    assert ev._wcxb_page(forum, "first post text.", "a reply here")["f1"] == 1.0
+    assert ev._wcxb_page(article, "first post text.", "a reply here")["r"] == pytest.approx(3 / 6)
+
+
+def _gold(path: Path, records: list[dict]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record) + "\n")
+    return path
+
+
+PAGE = "<html><body><article><p>{}</p></article></body></html>"
+
+
+def _typed_records() -> list[dict]:
+    return [
+        {"id": "1", "url": "https://a.example/x", "html": PAGE.format("alpha beta"), "page_text": "alpha beta",
+         "gold_article": "alpha beta", "page_type": "article", "gold_type": "full_text", "page_text_gold_recall": 1.0},
+        {"id": "2", "url": "https://b.example/y", "html": "<html></html>", "page_text": "",
+         "gold_article": "gamma delta", "page_type": "forum", "gold_type": "full_text_incl_comments",
+         "page_text_gold_recall": 0.0},  # broken: kept by WCXB's metric
+    ]
+
+
+def test_load_set_picks_the_metric_and_which_pages_count(tmp_path):
+    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()), modes=("text",))
+    assert (typed.name, typed.metric, len(typed.records), typed.typed) == ("wx", "wcxb", 2, True)
+    assert "html" not in typed.records[0] and "page_text" in typed.records[0]  # the input of a mode not run is dropped
+    plain = [{k: v for k, v in r.items() if k not in ("page_type", "gold_type")} for r in _typed_records()]
+    untyped = ev.load_set(_gold(tmp_path / "sh.jsonl.gz", plain))
+    assert (untyped.metric, [r["id"] for r in untyped.records]) == ("shingle", ["1"])  # broken page left out
+
+
+def test_run_job_scores_every_set_mode_and_system_in_workers(tmp_path, monkeypatch):
+    monkeypatch.setitem(ev.PREDICT, "gold", lambda job, name, record, mode, without=None: (record["gold_article"], ""))
+    monkeypatch.setitem(ev.PREDICT, "empty", lambda job, name, record, mode, without=None: ("", ""))
+    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    plain = ev.load_set(_gold(tmp_path / "sh.jsonl.gz", [{"id": "9", "html": "", "page_text": "",
+                                                          "gold_article": "one two three four five"}]))
+    job = ev.EvalJob(sets=(plain, typed), modes=("html", "text"), systems=("gold", "empty"),
+                     options={"sh": None, "wx": None})
+    report = ev.run_job(job, jobs=2)
+    assert len(report.pages) == 2 * 3 * 2  # modes x pages x systems
+    assert [p["index"] for p in report.pages if p["system"] == "gold" and p["mode"] == "html"] == [0, 0, 1]
+    for mode in ("html", "text"):
+        assert report.macro(mode, "gold") == 1.0 and report.macro(mode, "empty") == 0.0
+        gold = report.results[mode, "wx", "gold"]
+        assert gold.metric == "wcxb" and set(gold.by_type) == {"article", "forum"}
+        assert report.results[mode, "sh", "gold"].by_type == {}
+    text = ev.format_multi(report)
+    assert "macro average" in text and "wx by type" in text and "sh by type" not in text
+    ev.write_json(report, tmp_path / "out.json")
+    dumped = json.loads((tmp_path / "out.json").read_text())
+    assert dumped["summary"]["text"]["gold"]["sets"]["wx"]["by_type"]["forum"]["f1"] == 1.0
+    assert len(dumped["pages"]) == 12 and {"set", "id", "mode", "system", "f1"} <= set(dumped["pages"][0])
+
+
+def test_a_system_that_raises_scores_empty_and_is_counted(tmp_path, monkeypatch):
+    def boom(job, name, record, mode, without=None):
+        raise RuntimeError("broken page")
+
+    monkeypatch.setitem(ev.PREDICT, "boom", boom)
+    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    report = ev.run_job(ev.EvalJob(sets=(typed,), systems=("boom",), options={"wx": None}), jobs=1)
+    assert report.results["html", "wx", "boom"].errors == 2
+    assert all(p["error"] == "RuntimeError: broken page" for p in report.pages)
+
+
+def test_held_out_models_give_each_group_its_own_cleaner(tmp_path):
+    from cleaner import Options
+
+    typed = ev.load_set(_gold(tmp_path / "wcxb-dev.jsonl.gz", _typed_records()))
+    job = ev.EvalJob(sets=(typed,), options={"wcxb-dev": Options()}, models_root=tmp_path / "models")
+    ev._CLEANERS.clear()
+    try:
+        first, second = (ev._cleaner_for(job, "wcxb-dev", r) for r in typed.records)
+        again = ev._cleaner_for(job, "wcxb-dev", typed.records[0])
+    finally:
+        ev._CLEANERS.clear()
+    groups = [ev.heldout_group("wcxb-dev", r) for r in typed.records]
+    assert first.options.models_dir == str(tmp_path / "models" / groups[0])
+    assert second.options.models_dir == str(tmp_path / "models" / groups[1])
+    assert again is first and second.rulebook is first.rulebook  # one Cleaner per group, one rulebook
+
+
+def test_eval_command_on_several_sets(tmp_path, capsys):
+    from cleaner.cli import main
+
+    typed = _gold(tmp_path / "wx.jsonl.gz", _typed_records())
+    plain = _gold(tmp_path / "sh.jsonl.gz", [{"id": "9", "html": PAGE.format("one two three four five six. " * 8),
+                                              "page_text": "one two three four five six.",
+                                              "gold_article": "one two three four five six. " * 8}])
+    assert main(["eval", str(plain), str(typed), "--mode", "both", "--json", str(tmp_path / "o.json"), "-j", "1",
+                 "--isolated"]) == 0
+    out = capsys.readouterr().out
+    assert "== html path ==" in out and "== text path ==" in out and "wx by type" in out
+    assert json.loads((tmp_path / "o.json").read_text())["summary"]["html"]["cleaner"]["sets"]["sh"]["article"]["f1"] > 0.5
+    assert main(["eval", str(typed), "--held-out-models", str(tmp_path / "none"), "--isolated"]) == 2
+    assert "cleaner train" in capsys.readouterr().err
+
+
+def test_baseline_predictions_are_cached_per_version_and_reused(tmp_path, monkeypatch):
+    calls = []
+
+    def slow(job, name, record, mode, without=None):
+        calls.append(record["id"])
+        return record["gold_article"], ""
+
+    monkeypatch.setitem(ev.PREDICT, "trafilatura", slow)
+    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    job = ev.EvalJob(sets=(typed,), systems=("trafilatura",), options={"wx": None}, cache=tmp_path / "cache")
+    first = ev.run_job(job, jobs=1)
+    assert calls == ["1", "2"] and len(list((tmp_path / "cache").glob("trafilatura-*.jsonl"))) == 1
+    second = ev.run_job(job, jobs=1)
+    assert calls == ["1", "2"]  # nothing predicted again
+    assert [p["f1"] for p in second.pages] == [p["f1"] for p in first.pages] == [1.0, 1.0]
+    assert all("_prediction" not in p for p in first.pages)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner import rulebook
-from cleaner.rulebook import fold, fold_words, trim
+from cleaner import lines, rulebook
+from cleaner.lines import fold, fold_words, trim
 
 # Characters where the fast paths and the regex engine could part ways: separators str.split() knows
 # and regex's \s does not, punctuation at the edges, combining marks, characters casefold expands.
@@ -17,10 +17,10 @@ EDGY = st.text(alphabet=st.sampled_from(list("ab Z9 _-.,!?\"'\t\n") + ["\x1c", "
 
 def _regex_trim(text: str) -> str:
     """trim without its ASCII fast path."""
-    text = rulebook._SPACE.sub(" ", text)
-    lead = rulebook._LEAD.match(text)
+    text = lines._SPACE.sub(" ", text)
+    lead = lines._LEAD.match(text)
     start = lead.end() if lead else 0
-    trail = rulebook._TRAIL.match(text, start)
+    trail = lines._TRAIL.match(text, start)
     return text[start:trail.start() if trail else len(text)].strip()
 
 
@@ -81,7 +81,7 @@ def test_char_counts_agree_with_str_methods(text):
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
 def test_ascii_features_count_the_rulebooks_words(text):
     from cleaner.features import features
-    from cleaner.rulebook import word_count
+    from cleaner.lines import word_count
 
     assert features(text).words == word_count(text.strip())  # text.match_line hands one in for the other
 

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import inplace, io as cio, runner
+from cleaner import inplace, runner
+from cleaner.io import streams, writers
+from cleaner.rundir import RUN_DIR
 from cleaner.cli import main
-from cleaner.io import open_compressed
+from cleaner.io.streams import open_compressed
 from conftest import snapshot
 
 PROSE = ["The council voted on Tuesday to extend the library's opening hours through the winter months.",
@@ -61,13 +63,13 @@ def command(corpus: Path, out: Path, *extra: str) -> list[str]:
 
 def visible(out: Path) -> dict[str, str]:
     """Digests of the outputs a user sees (run state and report timing aside)."""
-    files = [p for p in out.rglob("*") if p.is_file() and runner.STATE_DIR not in p.parts
-             and not p.name.startswith(".") and p.name != "report.json"]
+    files = [p for p in out.rglob("*") if p.is_file() and (RUN_DIR not in p.parts or p.name == "errors.jsonl")
+             and not p.name.startswith(".")]
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def counts(out: Path) -> tuple:
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     return (report["documents_in"], report["documents_out"], report["documents_failed"], report["removed"],
             report["warnings"])
 
@@ -98,7 +100,7 @@ def complete_shards_only(out: Path) -> None:
 def time_after_first_shard(corpus: Path, out: Path) -> float:
     """Run to the end; return the seconds between the first completed shard and the exit."""
     proc = subprocess.Popen(command(corpus, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    first = out / runner.STATE_DIR / "done" / "000000.json"
+    first = out / RUN_DIR / "done" / "000000.json"
     while not first.exists() and proc.poll() is None:
         time.sleep(0.005)
     started = time.monotonic()
@@ -119,7 +121,7 @@ def test_sigkill_at_a_random_moment_then_resume_gives_the_uninterrupted_output(c
             break
         out = tmp_path / f"trial-{trial}"
         proc = subprocess.Popen(command(corpus, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        first = out / runner.STATE_DIR / "done" / "000000.json"
+        first = out / RUN_DIR / "done" / "000000.json"
         deadline = time.monotonic() + 120
         while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
@@ -127,14 +129,14 @@ def test_sigkill_at_a_random_moment_then_resume_gives_the_uninterrupted_output(c
         workers = children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        if proc.returncode != -signal.SIGKILL or (out / "report.json").exists():
+        if proc.returncode != -signal.SIGKILL or (out / ".cleaner" / "report.json").exists():
             # it finished before the kill landed (report.json is written last): it must look complete
             assert visible(out) == expected
             rest /= 2  # the machine got faster than measured (less load): aim earlier
             continue
         landed += 1
         complete_shards_only(out)
-        done = len(list((out / runner.STATE_DIR / "done").glob("*.json")))
+        done = len(list((out / RUN_DIR / "done").glob("*.json")))
         assert done <= DOCS // 30
         for pid in workers:  # orphaned workers notice and exit
             for _ in range(100):
@@ -157,8 +159,8 @@ class DiskFull:
 
     def __init__(self, monkeypatch, after: int):
         self.left = after
-        real_write = cio.Sink.write
-        real_atomic = cio.atomic_write
+        real_write = streams.Sink.write
+        real_atomic = writers.atomic_write
 
         def write(sink, data):
             self.tick()
@@ -168,9 +170,9 @@ class DiskFull:
             self.tick()
             return real_atomic(path, data)
 
-        monkeypatch.setattr(cio.Sink, "write", write)
-        monkeypatch.setattr(cio, "atomic_write", atomic)
-        monkeypatch.setattr(runner, "write_mirror", lambda root, rel, cleaned: (self.tick(), cio.write_mirror(root, rel, cleaned)))
+        monkeypatch.setattr(streams.Sink, "write", write)
+        monkeypatch.setattr(writers, "atomic_write", atomic)
+        monkeypatch.setattr(runner, "write_mirror", lambda root, rel, cleaned: (self.tick(), writers.write_mirror(root, rel, cleaned)))
 
     def tick(self) -> None:
         self.left -= 1
@@ -191,7 +193,7 @@ def test_a_full_disk_stops_the_run_with_a_message_and_leaves_no_half_file(tmp_pa
     err = capsys.readouterr().err
     assert status == 1
     assert "No space left on device" in err and "same command resumes" in err and "Traceback" not in err
-    assert not (out / "report.json").exists()
+    assert not (out / ".cleaner" / "report.json").exists()
     leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name.startswith(".") and p.suffix == ".tmp"]
     assert leftovers == []  # the unit being written was discarded, temp file and all
     complete_shards_only(out)
@@ -220,7 +222,7 @@ def test_a_file_size_limit_in_a_real_process_fails_cleanly_and_resumes(corpus, t
     proc = subprocess.run(args + ["-o", str(out)], capture_output=True, timeout=300, preexec_fn=limit)
     err = proc.stderr.decode()
     assert proc.returncode == 1 and "File too large" in err and "Traceback" not in err, err[-2000:]
-    assert list(out.glob("part-*")) == [] and not (out / "report.json").exists()
+    assert list(out.glob("part-*")) == [] and not (out / ".cleaner" / "report.json").exists()
     assert [p for p in out.rglob(".*.tmp")] == []
     subprocess.run(args + ["-o", str(out)], capture_output=True, timeout=300)
     assert visible(out) == visible(whole)

@@ -27,11 +27,14 @@ import zstandard
 
 from cleaner import runner
 from cleaner.cli import main
-from cleaner.io import DEFAULT_MAX_BYTES, Fields, OutputNames, read_file, read_jsonl
+from cleaner.io.decode import DEFAULT_MAX_BYTES
+from cleaner.io.readers import Fields, read_file, read_jsonl
+from cleaner.io.writers import OutputNames
 from cleaner.model import Cleaned, Document, Failure, Kind
 from cleaner.pipeline import Options
-from cleaner.runner import RunConfig, clean_item, run
-from cleaner.text import normalise
+from cleaner.runner import RunConfig, run
+from cleaner.workers import clean_item
+from cleaner.lines import normalise
 
 P = "The council voted on Tuesday to extend the library's opening hours through the winter months, after residents asked."
 Q = "Residents had asked for longer hours for years, saying the building was the only warm place to study in town."
@@ -376,7 +379,7 @@ def test_hostile_jsonl_ids_stay_data_and_outputs_stay_inside_out(tmp_path, capsy
     written = [p for p in out.rglob("*") if p.is_file()]
     assert all(out in p.resolve().parents for p in written)
     parts = sorted(out.glob("part-*")) or [out / "ids.jsonl"]
-    from cleaner.io import open_compressed
+    from cleaner.io.streams import open_compressed
 
     records = [json.loads(line) for part in parts for line in open_compressed(part)]
     assert [r["id"] for r in records] == HOSTILE_IDS  # ids are kept exactly, never used as paths
@@ -414,11 +417,10 @@ def test_inputs_that_would_share_an_output_file_get_their_own(tmp_path):
     assert (report.documents_in, report.documents_out, report.documents_failed) == (6, 5, 1)
     texts_out = sorted(p.read_text(encoding="utf-8") for p in (out / "articles").rglob("*.txt"))
     assert len(texts_out) == 4 and all(any(v in t for t in texts_out) for v in ("Plain", "Markup", "Upper-case", "Nested"))
-    assert [json.loads(line)["id"] for line in (out / "errors.jsonl").read_text().splitlines()] == ["bad.txt"]
-    (renamed,) = [p for p in out.glob("errors-*.jsonl")]
-    assert json.loads(renamed.read_text())["id"] == "e"
+    assert [json.loads(line)["id"] for line in (out / ".cleaner" / "errors.jsonl").read_text().splitlines()] == ["bad.txt"]
+    assert json.loads((out / "errors.jsonl").read_text())["id"] == "e"  # the run's log lives in OUT/.cleaner: no clash
     rerun = run(RunConfig(inputs=(str(corpus),), out=out, progress=False))  # the same names on a resumed run
-    assert rerun.documents_out == 5 and {p.name for p in out.glob("errors*.jsonl")} == {"errors.jsonl", renamed.name}
+    assert rerun.documents_out == 5 and {p.name for p in out.glob("errors*.jsonl")} == {"errors.jsonl"}
 
 
 def test_output_names_fit_the_file_system():
@@ -493,7 +495,7 @@ def test_a_whole_hostile_corpus_loses_nothing(tmp_path):
     assert report.documents_in == len(FAILS) + len(CLEANS) + len(HOSTILE_IDS) + 1
     assert report.documents_failed == len(FAILS) + 1
     assert report.documents_out == len(CLEANS) + len(HOSTILE_IDS)
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(e["id"] for e in errors) == sorted(list(FAILS) + ["11"])
     on_disk = {p.relative_to(out / "articles").as_posix() for p in (out / "articles").rglob("*.txt")}
     assert on_disk == {os.path.splitext(n)[0] + ".txt" for n in CLEANS}
@@ -526,7 +528,7 @@ def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, templat
     assert not [p for p in out.rglob("*") if p.name in {s.name for s in sidecars}]
     assert (out / "notes.comments.jsonl").exists()
     assert main(["clean", "corpus", "-o", str(tmp_path / "cli-out"), "-j", "1", "--no-progress"]) == 0  # the CLI takes the config's
-    assert json.loads((tmp_path / "cli-out" / "report.json").read_text())["documents_in"] == texts + 1
+    assert json.loads((tmp_path / "cli-out" / ".cleaner" / "report.json").read_text())["documents_in"] == texts + 1
 
 
 # --------------------------------------------------------------------------- WARC records
@@ -534,10 +536,10 @@ def test_fix_sidecars_are_not_read_back_as_inputs(tmp_path, monkeypatch, templat
 
 def test_warc_records_get_the_same_limits_and_encoding_notes(tmp_path):
     pytest.importorskip("fastwarc")
-    from test_warc import response
+    from test_io_warc import response
 
-    from cleaner.io import Dest
-    from cleaner.warc import read_warc
+    from cleaner.io.discover import Dest
+    from cleaner.io.warc import read_warc
 
     big = html_page(ACCENTED + " " + "word " * 4000)
     path = tmp_path / "crawl.warc"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import rulebook
+from cleaner.rulebook import book
 from cleaner.cli import main
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Cleaner, Options
-from cleaner.regexlint import risks
+from cleaner.rulebook.regexlint import risks
 from cleaner.rulebook import RuleError, load
 from cleaner.runner import RunConfig, run
 
@@ -82,7 +82,7 @@ EVIL_LINE = "a" * 40 + "!"  # (a|aa)+$ tries about 1.6e8 ways to split this befo
 @pytest.fixture
 def quick_timeout(monkeypatch):
     """A shorter regex timeout keeps these tests quick; the mechanism is the same."""
-    monkeypatch.setattr(rulebook, "REGEX_TIMEOUT", 0.2)
+    monkeypatch.setattr(book, "REGEX_TIMEOUT", 0.2)
     return 0.2
 
 
@@ -117,7 +117,7 @@ def test_a_timed_out_rule_is_reported_with_the_document(tmp_path, quick_timeout)
     out = tmp_path / "out"
     report = run(RunConfig(inputs=(str(corpus),), out=out, options=Options(rules_dirs=(str(root),)), jobs=2, progress=False))
     assert (report.documents_out, report.documents_failed) == (3, 0)
-    saved = json.loads((out / "report.json").read_text())
+    saved = json.loads((out / ".cleaner" / "report.json").read_text())
     assert saved["rule_timeouts"] == {"custom/backtracker": 1}
     assert saved["documents_with_notes"] == [{"id": "stormy", "rule_timeouts": ["custom/backtracker"]}]
 
@@ -169,7 +169,7 @@ def test_the_share_is_configurable_from_the_command_line(tmp_path):
         out = tmp_path / f"out-{share}"
         assert main(["clean", str(src), "-o", str(out), "-j", "1", "--no-progress", "--rules", str(root),
                      "--max-rule-share", share]) == 0
-        outputs[share] = ((out / "articles" / "doc.txt").read_text(), json.loads((out / "report.json").read_text()))
+        outputs[share] = ((out / "articles" / "doc.txt").read_text(), json.loads((out / ".cleaner" / "report.json").read_text()))
     text, report = outputs["0.5"]
     assert all(p in text for p in PROSE) and report["held_back"] == {"custom/most": 1}
     text, report = outputs["0.9"]

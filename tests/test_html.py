@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-import cleaner.html as html
+from cleaner import pipeline
+from cleaner.html import extract, parse
 from cleaner import Cleaner
 from cleaner.cli import main
 from cleaner.model import Cleaned, Document, Failure, Kind, Label
@@ -157,7 +158,7 @@ def test_time_limit_ends_a_slow_page_and_the_run_goes_on(tmp_path, monkeypatch, 
     assert [c["text"] for c in first["comments"]] and COMMENTS[1] in first["comments"][1]["text"]
     assert first["metadata"]["url"] == "https://example.org/mill"
     assert any(r["rule"] == "html/comments/comment-form" for r in first["removed"])
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["id"] for e in errors] == ["slow"]
     assert "time limit of 5 s" in errors[0]["message"]
     assert "slow" in capsys.readouterr().err
@@ -165,9 +166,9 @@ def test_time_limit_ends_a_slow_page_and_the_run_goes_on(tmp_path, monkeypatch, 
 
 def _sleep_under_limit(seconds: float) -> str:
     try:
-        with html.time_limit(seconds):
+        with parse.time_limit(seconds):
             time.sleep(60)
-    except html.DocumentTimeout as exc:
+    except parse.DocumentTimeout as exc:
         return str(exc)
     return "not interrupted"
 
@@ -180,8 +181,8 @@ def test_time_limit_works_in_a_worker_process():
 
 def test_time_limit_survives_a_library_that_swallows_exceptions():
     started = time.monotonic()
-    with pytest.raises(html.DocumentTimeout):
-        with html.time_limit(0.2):
+    with pytest.raises(parse.DocumentTimeout):
+        with parse.time_limit(0.2):
             for _ in range(100):
                 try:
                     time.sleep(0.05)
@@ -191,17 +192,17 @@ def test_time_limit_survives_a_library_that_swallows_exceptions():
 
 
 def test_clean_item_turns_a_timeout_into_a_failure(monkeypatch):
-    from cleaner.io import Dest, Item
-    from cleaner.runner import clean_item
+    from cleaner.io.discover import Dest, Item
+    from cleaner.workers import clean_item
 
-    monkeypatch.setattr(html, "extract", lambda doc, rulebook: time.sleep(60))
+    monkeypatch.setattr(pipeline, "extract", lambda doc, rulebook, t: time.sleep(60))
     cleaner = Cleaner(Options(timeout=0.2))
     _dest, result, _size = clean_item(cleaner, Item(Dest("jsonl", "x.jsonl"), Document("p", Kind.HTML, page(), source="x:1")))
     assert isinstance(result, Failure) and "time limit" in result.message
 
 
 def test_explain_shows_pruned_body_and_comment_lines(cleaner):
-    lines = html.explain_lines(Document("mill.html", Kind.HTML, page()), cleaner)
+    lines = cleaner.explain(Document("mill.html", Kind.HTML, page()))
     reasons = {line.reason for line in lines}
     assert "html/comments/comment-form" in reasons
     assert any(line.label is Label.KEEP and line.text == PARAGRAPHS[1] for line in lines)
@@ -220,38 +221,18 @@ def test_trafilatura_caches_are_reset_every_n_documents(cleaner, monkeypatch):
 
     calls = []
     monkeypatch.setattr(trafilatura.meta, "reset_caches", lambda: calls.append(1))
-    monkeypatch.setattr(html, "RESET_CACHES_EVERY", 3)
-    monkeypatch.setattr(html, "_COUNT", 0)
+    monkeypatch.setattr(extract, "RESET_CACHES_EVERY", 3)
+    monkeypatch.setattr(extract, "_COUNT", 0)
     for _ in range(7):
         clean("<html><body><p>short</p></body></html>", cleaner)
     assert len(calls) == 2
 
 
-# --------------------------------------------------------------------------- eval gate
-
-GATE = {"scrapinghub": 30, "dragnet-train": 30}
-FLOOR = {"scrapinghub": 0.965, "dragnet-train": 0.89}  # measured 0.977 and 0.906 (trafilatura: 0.948, 0.853)
-COMMENTS_FLOOR = {"dragnet-train": 0.97}  # measured 0.984 (trafilatura: 0.857)
-
-
-@pytest.mark.parametrize("name", sorted(GATE))
-def test_eval_gate_on_a_fixed_sample(name, eval_dir, cleaner):
-    from cleaner.cli import predictor
-    from cleaner.evaluation import evaluate, read_gold
-
-    records, _skipped = read_gold(eval_dir / f"{name}.jsonl.gz", limit=GATE[name])
-    result = evaluate(records, {"cleaner": predictor(cleaner)}, mode="html")["cleaner"]
-    assert not result.errors
-    assert result.article.f1 >= FLOOR[name], result.article
-    if name in COMMENTS_FLOOR:
-        assert result.comments.f1 >= COMMENTS_FLOOR[name], result.comments
-
-
 def _stuck_in_c(seconds: float) -> str:
     """A page whose alarm never arrives, as when C code holds on: here SIGALRM is simply blocked."""
-    html.HARD_GRACE = 0.3
+    parse.HARD_GRACE = 0.3
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    with html.time_limit(seconds):
+    with parse.time_limit(seconds):
         time.sleep(30)
     return "not ended"
 

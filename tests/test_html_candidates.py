@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import lxml.html
 
-import cleaner.html as html
+from cleaner.html import opinions, prune
 from cleaner.model import Document, Kind
 
 BIO = "I live and I learn and I teach, and here I share my creativity and the creativity of others every day."
@@ -33,34 +33,34 @@ def body(tree):
 
 def test_a_line_is_placed_at_the_element_that_holds_it():
     tree = page()
-    found = html.TextMap(body(tree)).locate(POST)
+    found = opinions.TextMap(body(tree)).locate(POST)
     assert found is not None and found.tag == "p" and found.getparent().get("class") == "content"
 
 
 def test_a_line_of_two_words_is_not_placed():
-    assert html.TextMap(body(page())).locate("July 11th") is None
+    assert opinions.TextMap(body(page())).locate("July 11th") is None
 
 
 def test_a_line_not_in_the_page_is_not_placed():
-    assert html.TextMap(body(page())).locate("A sentence that the page does not hold anywhere at all.") is None
+    assert opinions.TextMap(body(page())).locate("A sentence that the page does not hold anywhere at all.") is None
 
 
 # --------------------------------------------------------------------------- the title's heading
 
 
 def test_the_heading_linking_to_the_page_itself_is_the_title_heading():
-    found = html.title_headings(body(page()), "I Geek for Creativity", URL)
+    found = opinions.title_headings(body(page()), "I Geek for Creativity", URL)
     assert [h.tag for h in found] == ["h2"]
 
 
 def test_a_heading_that_names_the_title_without_a_link_counts():
     tree = page("<h1>Food tin lamps</h1>")
-    assert [h.tag for h in html.title_headings(body(tree), "Food tin lamps | My Blog", "")] == ["h1"]
+    assert [h.tag for h in opinions.title_headings(body(tree), "Food tin lamps | My Blog", "")] == ["h1"]
 
 
 def test_a_banner_heading_linking_home_is_not_the_title_heading():
     tree = page('<h1><a href="http://blog.example.org/">My Blog</a></h1>')
-    assert html.title_headings(body(tree), "My Blog", URL) == []
+    assert opinions.title_headings(body(tree), "My Blog", URL) == []
 
 
 # --------------------------------------------------------------------------- reconciling two bodies
@@ -69,8 +69,8 @@ def test_a_banner_heading_linking_home_is_not_the_title_heading():
 def test_of_two_unrelated_bodies_the_one_beside_the_title_heading_wins():
     tree = page()
     root = body(tree)
-    headings = html.title_headings(root, "Food tin lamps", URL)
-    text, removed = html.reconcile(BIO, f"{POST}\nIt takes an hour and a drill.", html.TextMap(root), headings)
+    headings = opinions.title_headings(root, "Food tin lamps", URL)
+    text, removed = opinions.reconcile(BIO, f"{POST}\nIt takes an hour and a drill.", opinions.TextMap(root), headings)
     assert POST in text and BIO not in text
     assert [r.rule for r in removed] == ["heuristic/off-title"] and removed[0].text == BIO
 
@@ -78,18 +78,18 @@ def test_of_two_unrelated_bodies_the_one_beside_the_title_heading_wins():
 def test_the_generous_body_stays_when_it_is_the_one_beside_the_heading():
     tree = page()
     root = body(tree)
-    headings = html.title_headings(root, "Food tin lamps", URL)
+    headings = opinions.title_headings(root, "Food tin lamps", URL)
     generous = f"{POST}\nIt takes an hour and a drill."
-    text, removed = html.reconcile(generous, BIO, html.TextMap(root), headings)
+    text, removed = opinions.reconcile(generous, BIO, opinions.TextMap(root), headings)
     assert text == generous and removed == []
 
 
 def test_lines_from_outside_the_article_leave_and_lines_from_inside_it_stay():
     tree = page()
     root = body(tree)
-    headings = html.title_headings(root, "Food tin lamps", URL)
+    headings = opinions.title_headings(root, "Food tin lamps", URL)
     generous = "\n".join([POST, "It takes an hour and a drill.", *SIDEBAR])
-    text, removed = html.reconcile(generous, POST, html.TextMap(root), headings)
+    text, removed = opinions.reconcile(generous, POST, opinions.TextMap(root), headings)
     assert POST in text and "It takes an hour and a drill." in text
     assert not any(line in text for line in SIDEBAR)
     assert {r.text for r in removed} == set(SIDEBAR) and {r.rule for r in removed} == {"heuristic/outside-article"}
@@ -98,10 +98,10 @@ def test_lines_from_outside_the_article_leave_and_lines_from_inside_it_stay():
 def test_partly_overlapping_bodies_are_left_as_they_are():
     tree = page()
     root = body(tree)
-    headings = html.title_headings(root, "Food tin lamps", URL)
+    headings = opinions.title_headings(root, "Food tin lamps", URL)
     generous = "\n".join([POST, *SIDEBAR])
-    text, removed = html.reconcile(generous, f"{POST}\n{BIO}\nSomething else again, of some length here.",
-                                   html.TextMap(root), headings)
+    text, removed = opinions.reconcile(generous, f"{POST}\n{BIO}\nSomething else again, of some length here.",
+                                   opinions.TextMap(root), headings)
     assert text == generous and removed == []
 
 
@@ -114,7 +114,7 @@ ARTICLE = ("The council voted on Monday to keep the old library open for another
 def test_a_hidden_copy_of_shown_text_leaves():
     tree = lxml.html.fromstring(f"<html><body><div class='story'><p>{ARTICLE}</p></div>"
                                 f"<div class='story hidden'><p>{ARTICLE}</p></div></body></html>")
-    removed = html.drop_hidden_copies(tree)
+    removed = prune.drop_hidden_copies(tree)
     assert [r.rule for r in removed] == ["heuristic/hidden-copy"]
     assert len(tree.findall(".//p")) == 1 and tree.find(".//div").get("class") == "story"
 
@@ -122,19 +122,19 @@ def test_a_hidden_copy_of_shown_text_leaves():
 def test_a_hidden_block_with_text_of_its_own_stays():
     tree = lxml.html.fromstring(f"<html><body><p>Short intro.</p><div class='more hide'><p>{ARTICLE}</p></div>"
                                 "</body></html>")
-    assert html.drop_hidden_copies(tree) == [] and len(tree.findall(".//p")) == 2
+    assert prune.drop_hidden_copies(tree) == [] and len(tree.findall(".//p")) == 2
 
 
 def test_a_copy_that_is_not_hidden_is_not_this_rule_s_business():
     tree = lxml.html.fromstring(f"<html><body><div class='story'><p>{ARTICLE}</p></div>"
                                 f"<div class='story hiddenish'><p>{ARTICLE}</p></div></body></html>")
-    assert html.drop_hidden_copies(tree) == []
+    assert prune.drop_hidden_copies(tree) == []
 
 
 def test_a_short_hidden_copy_stays():
     tree = lxml.html.fromstring("<html><body><p>Read more about it</p><div class='hidden'><p>Read more about it</p>"
                                 "</div></body></html>")
-    assert html.drop_hidden_copies(tree) == []
+    assert prune.drop_hidden_copies(tree) == []
 
 
 def test_a_page_with_its_article_twice_comes_out_once(cleaner):
@@ -169,21 +169,21 @@ def _precision_mode(monkeypatch, text: str) -> list:
 
 def test_an_author_box_picked_for_a_short_post_gives_way_to_the_post(monkeypatch):
     calls = _precision_mode(monkeypatch, f"{POST}\nIt takes an hour and a drill.")
-    text, removed = html.second_opinion(page(), BIO, {"title": "Food tin lamps", "url": URL}, URL)
+    text, removed = opinions.second_opinion(page(), BIO, {"title": "Food tin lamps", "url": URL}, URL)
     assert calls and calls[0].get("favor_precision") is True
     assert POST in text and BIO not in text and removed[0].rule == "heuristic/off-title"
 
 
 def test_a_long_body_is_taken_as_it_is(monkeypatch):
     calls = _precision_mode(monkeypatch, POST)
-    long_body = " ".join([BIO] * (html.SECOND_OPINION_MAX_WORDS // 10))
-    assert html.second_opinion(page(), long_body, {"title": "Food tin lamps", "url": URL}, URL) == (long_body, ())
+    long_body = " ".join([BIO] * (opinions.DEFAULT.second_opinion_max_words // 10))
+    assert opinions.second_opinion(page(), long_body, {"title": "Food tin lamps", "url": URL}, URL) == (long_body, ())
     assert calls == []
 
 
 def test_without_a_title_heading_no_second_extraction_runs(monkeypatch):
     calls = _precision_mode(monkeypatch, POST)
-    assert html.second_opinion(page("<h2>Something else</h2>"), BIO, {"title": "Food tin lamps"}, None) == (BIO, ())
+    assert opinions.second_opinion(page("<h2>Something else</h2>"), BIO, {"title": "Food tin lamps"}, None) == (BIO, ())
     assert calls == []
 
 
@@ -193,10 +193,10 @@ def test_lines_outside_that_outweigh_the_article_in_prose_stay():
         "<div class='thread'>" + "".join(f"<p>{BIO} Reply number {i} follows here.</p>" for i in range(3)) +
         "</div></div></body></html>")
     root = body(tree)
-    headings = html.title_headings(root, "Food tin lamps", "")
+    headings = opinions.title_headings(root, "Food tin lamps", "")
     replies = [f"{BIO} Reply number {i} follows here." for i in range(3)]
     generous = "\n".join([POST, *replies])
-    text, removed = html.reconcile(generous, POST, html.TextMap(root), headings)
+    text, removed = opinions.reconcile(generous, POST, opinions.TextMap(root), headings)
     assert text == generous and removed == []
-    text, removed = html.reconcile("\n".join([POST, replies[0][:60]]), POST, html.TextMap(root), headings)
+    text, removed = opinions.reconcile("\n".join([POST, replies[0][:60]]), POST, opinions.TextMap(root), headings)
     assert len(removed) == 1  # a short line from outside still leaves

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import lxml.html
 
-import cleaner.html as html
+from cleaner.html import prune, selectors
+from cleaner import text
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Cleaner, Options
 
@@ -26,26 +27,26 @@ def tree(fragment: str):
 
 
 def test_a_list_of_links_is_a_link_list():
-    assert html.is_link_list(tree(teaser_list()).find(".//ul"))
+    assert prune.is_link_list(tree(teaser_list()).find(".//ul"))
 
 
 def test_a_list_with_half_its_words_linked_is_a_link_list():
     items = "".join(f'<li>{t}, <a href="/{i}">read the story</a></li>' for i, t in enumerate(["Storm", "Walks", "Keeper"]))
-    assert html.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
+    assert prune.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
 
 
 def test_a_list_of_prose_items_with_a_link_is_not():
     items = "".join(f'<li>{p} <a href="/x">source</a></li>' for p in PARAGRAPHS + PARAGRAPHS)
-    assert not html.is_link_list(tree(f"<ol>{items}</ol>").find(".//ol"))
+    assert not prune.is_link_list(tree(f"<ol>{items}</ol>").find(".//ol"))
 
 
 def test_two_linked_items_are_too_few():
-    assert not html.is_link_list(tree(teaser_list(2)).find(".//ul"))
+    assert not prune.is_link_list(tree(teaser_list(2)).find(".//ul"))
 
 
 def test_an_item_without_a_link_keeps_the_list():
     items = teaser_list().replace("</ul>", "<li>Tickets at the harbour office</li></ul>")
-    assert not html.is_link_list(tree(items).find(".//ul"))
+    assert not prune.is_link_list(tree(items).find(".//ul"))
 
 
 def test_teaser_list_leaves_the_article_with_a_reason():
@@ -76,12 +77,12 @@ def test_posts_after_a_lone_comments_heading_become_comments():
 
 def test_a_lone_heading_without_repeated_posts_takes_nothing():
     page = lxml.html.fromstring("<html><body><h2 id='comments'>Comments</h2><p>One closing note of the author.</p></body></html>")
-    assert html.thread_after_heading(page.get_element_by_id("comments")) == []
+    assert selectors.thread_after_heading(page.get_element_by_id("comments")) == []
 
 
 def test_the_thread_ends_at_the_comment_form():
     page = lxml.html.fromstring(mt_page())
-    parts = html.thread_after_heading(page.get_element_by_id("comments"))
+    parts = selectors.thread_after_heading(page.get_element_by_id("comments"))
     assert len(parts) == 6 and all(p.tag in ("div", "p") for p in parts)
 
 
@@ -93,33 +94,33 @@ def test_what_follows_a_thread_leaves_with_a_reason():
 
 def test_a_short_thread_does_not_end_the_page():
     tree_ = lxml.html.fromstring(mt_page(posts=1))
-    thread = html.selectors_for(Cleaner(Options()).rulebook).thread(tree_)
-    assert html.drop_after_thread(tree_, thread) == []
+    thread = selectors.selectors_for(Cleaner(Options()).rulebook).thread(tree_)
+    assert prune.drop_after_thread(tree_, thread) == []
 
 
 def test_a_list_of_cards_is_a_link_list():
     cards = "".join(f'<li><h3><a href="/{i}">{t}</a></h3><h4>A short blurb on the story</h4></li>' for i, t in enumerate(TEASERS))
-    assert html.is_link_list(tree(f"<ul>{cards}</ul>").find(".//ul"))
+    assert prune.is_link_list(tree(f"<ul>{cards}</ul>").find(".//ul"))
 
 
 def test_a_list_with_long_items_under_linked_headings_is_not():
     items = "".join(f'<li><h3><a href="/{i}">Step {i}</a></h3><p>{PARAGRAPHS[0]} {PARAGRAPHS[1]}</p></li>' for i in range(3))
-    assert not html.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
+    assert not prune.is_link_list(tree(f"<ul>{items}</ul>").find(".//ul"))
 
 
 # --------------------------------------------------------------------------- menus on one line
 
 def test_short_items_set_apart_by_bars_are_a_menu():
-    assert html.is_menu_line("Home | News | Sport | Weather")
-    assert html.is_menu_line("| Overview \\| Organisation \\| History |")  # a bar inside a table cell comes escaped
-    assert html.is_menu_line("| Research \\| Papers \\| Reports | Menu |")
+    assert text.is_menu_line("Home | News | Sport | Weather")
+    assert text.is_menu_line("| Overview \\| Organisation \\| History |")  # a bar inside a table cell comes escaped
+    assert text.is_menu_line("| Research \\| Papers \\| Reports | Menu |")
 
 
 def test_a_data_row_and_a_sentence_with_bars_are_not_menus():
-    assert not html.is_menu_line("| Name | Address | Phone |")  # cells of a table, no bars written inside one
-    assert not html.is_menu_line("He said: yes | no | maybe. Then he left the room without another word.")
-    assert not html.is_menu_line("| The ferry ran twice a day in summer and once in winter | Mon \\| Wed \\| Fri |")
-    assert not html.is_menu_line("News | Sport")  # two items: a title and its section, not a menu
+    assert not text.is_menu_line("| Name | Address | Phone |")  # cells of a table, no bars written inside one
+    assert not text.is_menu_line("He said: yes | no | maybe. Then he left the room without another word.")
+    assert not text.is_menu_line("| The ferry ran twice a day in summer and once in winter | Mon \\| Wed \\| Fri |")
+    assert not text.is_menu_line("News | Sport")  # two items: a title and its section, not a menu
 
 
 def test_a_menu_in_the_body_leaves_with_a_reason():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-import cleaner.html as html
+from cleaner.html import prune
 from cleaner.model import Document, Kind
 
 PARAGRAPHS = [
@@ -30,18 +30,18 @@ def tree(fragment: str):
 
 
 def test_a_table_whose_cells_hold_paragraphs_is_layout():
-    assert html.is_layout_table(tree("<table><tr><td><p>One</p><p>Two</p></td></tr></table>").find(".//table"))
+    assert prune.is_layout_table(tree("<table><tr><td><p>One</p><p>Two</p></td></tr></table>").find(".//table"))
 
 
 def test_a_table_of_plain_cells_is_data():
     data = tree("<table><tr><th>Year</th><th>Boats</th></tr><tr><td>1950</td><td><b>4</b></td></tr></table>")
-    assert not html.is_layout_table(data.find(".//table"))
+    assert not prune.is_layout_table(data.find(".//table"))
 
 
 def test_unwrap_turns_layout_parts_into_divs_and_leaves_a_nested_data_table():
     root = tree("<table><tbody><tr><td><p>Intro</p><table><tr><td>1950</td><td>4</td></tr></table></td></tr>"
                 "</tbody></table>")
-    html.unwrap_layout_tables(root)
+    prune.unwrap_layout_tables(root)
     tables = root.findall(".//table")
     assert len(tables) == 1 and [c.text for c in tables[0].iter("td")] == ["1950", "4"]
     assert root.find(".//tbody") is None and root.find(".//p").getparent().tag == "div"
@@ -74,7 +74,7 @@ def nested_posts_page() -> str:
 
 def test_posts_nested_in_a_post_leave_with_their_text_recorded():
     root = lxml.html.fromstring(nested_posts_page())
-    removed = html.drop_nested_posts(root)
+    removed = prune.drop_nested_posts(root)
     assert [r.rule for r in removed] == ["heuristic/nested-post"] * 2
     assert all(p in " ".join(r.text for r in removed) for p in OTHER_POSTS)
     assert root.find(".//article").get("class").endswith("post-42") and len(root.findall(".//article")) == 1
@@ -83,7 +83,7 @@ def test_posts_nested_in_a_post_leave_with_their_text_recorded():
 def test_the_same_post_nested_in_itself_and_a_lone_post_stay():
     root = tree('<article class="post-7"><div class="entry post-7"><p>One</p></div></article>'
                 '<article class="post-8"><p>Two</p></article>')
-    assert html.drop_nested_posts(root) == [] and len(root.findall(".//p")) == 2
+    assert prune.drop_nested_posts(root) == [] and len(root.findall(".//p")) == 2
 
 
 def test_the_article_comes_out_without_the_posts_nested_in_it(cleaner):
@@ -114,7 +114,7 @@ def loose_page() -> str:
 def test_loose_text_after_a_block_becomes_a_paragraph():
     root = tree("<div><h2>Heading</h2>A line of loose text that runs on for more than ten words here. "
                 "<i>More</i> of it.<p>Next</p></div>")
-    html.wrap_loose_text(root)
+    prune.wrap_loose_text(root)
     div = root.find(".//div")
     assert [el.tag for el in div] == ["h2", "p", "p"]
     assert div[1].text_content().startswith("A line of loose text") and div[1].text_content().endswith("of it.")
@@ -124,7 +124,7 @@ def test_loose_text_after_a_block_becomes_a_paragraph():
 def test_short_loose_text_and_text_inside_paragraphs_stay_as_they_are():
     root = tree("<div><h2>Heading</h2> by Ann <p>First<br>second part of the paragraph, long enough to count "
                 "as a paragraph of its own here</p></div>")
-    html.wrap_loose_text(root)
+    prune.wrap_loose_text(root)
     div = root.find(".//div")
     assert [el.tag for el in div] == ["h2", "p"] and div[0].tail.strip() == "by Ann"
     assert [el.tag for el in div[1]] == ["br"]
@@ -133,7 +133,7 @@ def test_short_loose_text_and_text_inside_paragraphs_stay_as_they_are():
 def test_a_container_with_loose_text_gets_its_leading_text_as_a_paragraph_too():
     root = tree("<div>The opening sentence of the article, written straight into the container itself."
                 "<div class='br'></div>The second sentence, also loose, follows an empty block that stands for a break.</div>")
-    html.wrap_loose_text(root)
+    prune.wrap_loose_text(root)
     div = root.find(".//div")
     assert [el.tag for el in div] == ["p", "div", "p"] and not (div.text or "").strip()
 
@@ -160,7 +160,7 @@ def tweet_page(wrapper_class: str) -> str:
 
 def test_an_embedded_tweet_loses_only_its_own_wrappers_classes():
     root = lxml.html.fromstring(tweet_page("social-media-embed"))
-    assert html.keep_embedded_tweets(root) == 1
+    assert prune.keep_embedded_tweets(root) == 1
     assert root.find(".//blockquote").getparent().get("class") is None
     assert root.find(".//article").getnext() is None and root.find(".//div[@class='social-share']") is not None
 
@@ -175,5 +175,5 @@ def test_an_html_comment_beside_the_tweet_does_not_keep_its_wrapper_classed():
     page = tweet_page("social-media-embed").replace('<blockquote class="twitter-tweet">',
                                                     '<!-- embed start --><blockquote class="twitter-tweet">')
     root = lxml.html.fromstring(page)
-    assert html.keep_embedded_tweets(root) == 1
+    assert prune.keep_embedded_tweets(root) == 1
     assert root.find(".//blockquote").getparent().get("class") is None

@@ -148,7 +148,7 @@ def test_errors_exit_2_and_leave_files_alone_while_others_are_fixed(corpus, caps
 
 @pytest.mark.parametrize("failure", ["rename", "disk-full"])
 def test_a_failed_write_leaves_the_original_untouched(corpus, capsys, monkeypatch, failure):
-    import cleaner.io as cio
+    import cleaner.io.writers as cio
 
     target = sorted(corpus.glob("*.txt"))[0]
     before = snapshot(corpus)

@@ -7,9 +7,10 @@ import pytest
 
 from cleaner import linescore
 from cleaner.forest import Forest
-from cleaner.model import Document, Kind, Label
+from cleaner.lines import split_lines
+from cleaner.model import Document, Kind, Label, Page
 from cleaner.pipeline import Cleaner, Options
-from cleaner.text import Page, split_lines
+
 
 ARTICLE = "\n\n".join([
     "Council extends library hours",

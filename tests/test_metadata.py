@@ -7,8 +7,8 @@ import json
 import pytest
 from trafilatura.metadata import extract_author
 
-from cleaner.html import parse
-from cleaner.metadata import author, metadata
+from cleaner.html.metadata import author, metadata
+from cleaner.html.parse import parse
 
 PAGES = {
     "specific class": '<div class="author-name">Jane Roe</div><span class="byline">By Somebody Else</span>',

@@ -7,8 +7,11 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.prefilter import first_chars, fold_key, required
-from cleaner.rulebook import BUDGET, _compile, load, word_count
+from cleaner.model import RegexBudget
+from cleaner.rulebook.prefilter import first_chars, fold_key, required
+from cleaner.lines import word_count
+from cleaner.rulebook import load
+from cleaner.rulebook.book import _compile
 
 
 @pytest.mark.parametrize("pattern, expected", [
@@ -61,10 +64,9 @@ EXAMPLES = sorted({e["in"] if isinstance(e, dict) else e for r in BOOK.rules for
 
 @pytest.mark.parametrize("zone", ["head", "tail", "anywhere"])
 def test_prefiltered_matching_agrees_with_trying_every_rule(zone):
-    BUDGET.new_document()
     for text in EXAMPLES:
         stripped = text.strip()
-        hit = BOOK._match_regex(stripped, zone, word_count(stripped)) if stripped else None
+        hit = BOOK._match_regex(stripped, zone, word_count(stripped), stripped.casefold(), RegexBudget()) if stripped else None
         assert (hit.rule.id if hit else None) == _reference(BOOK, text, zone), text
 
 
@@ -78,8 +80,7 @@ def test_prefilter_agrees_on_generated_lines(parts, zone):
     text = " ".join(parts).strip()
     if not text:
         return
-    BUDGET.new_document()
-    hit = BOOK._match_regex(text, zone, word_count(text))
+    hit = BOOK._match_regex(text, zone, word_count(text), text.casefold(), RegexBudget())
     assert (hit.rule.id if hit else None) == _reference(BOOK, text, zone)
 
 
@@ -107,6 +108,5 @@ def _reference_strip(book, text: str, zone: str):
                 min_size=1, max_size=6))
 def test_strip_prefilter_agrees_with_trying_every_strip_rule(parts):
     text = " ".join(parts)
-    BUDGET.new_document()
-    hit = BOOK._match_strip(text, "tail")
+    hit = BOOK._match_strip(text, "tail", None, None, RegexBudget())
     assert ((hit.rule.id, " ".join(hit.text.split())) if hit else None) == _reference_strip(BOOK, text, "tail")

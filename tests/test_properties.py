@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from cleaner.model import Cleaned, Document, Kind, Label
 from cleaner.rulebook import load
 from cleaner.runner import RunConfig, run
-from cleaner.text import normalise
+from cleaner.lines import normalise
 
 PROSE = [
     "The council voted on Tuesday to extend the library's opening hours through the winter.",
@@ -128,7 +128,7 @@ records = st.lists(st.one_of(
 
 def tree(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in out.rglob("*") if p.is_file() and ".cleaner" not in p.parts and p.name != "report.json"}
+            for p in out.rglob("*") if p.is_file() and (".cleaner" not in p.parts or p.name == "errors.jsonl")}
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -144,7 +144,7 @@ def test_one_and_two_processes_write_the_same_bytes(tmp_path_factory, lines, tex
         out = tmp_path_factory.mktemp(f"out{jobs}")
         report = run(RunConfig(inputs=(str(corpus),), out=out, jobs=jobs, progress=False, shard_size=shard))
         assert report.documents_in == report.documents_out + report.documents_failed
-        summary = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        summary = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
         summary.pop("seconds")
         outs[jobs] = (tree(out), summary)
     assert outs[1] == outs[2]

@@ -14,7 +14,8 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from cleaner.cli import main  # noqa: E402
-from cleaner.io import open_compressed  # noqa: E402
+from cleaner.io.parquet import records_of as parquet_records  # noqa: E402
+from cleaner.io.streams import open_compressed  # noqa: E402
 from conftest import EVAL_DIR, SEEDS  # noqa: E402
 
 TEXT_PAGES, HTML_PAGES = 24, 4
@@ -76,7 +77,7 @@ def records_of(paths) -> dict[str, dict]:
 
 
 def failures_of(out: Path) -> list[tuple[str, str]]:
-    lines = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()
     return sorted((e["id"], e["message"]) for e in map(json.loads, lines))
 
 
@@ -90,7 +91,7 @@ def test_ray_engine_matches_the_local_engine_record_for_record(local_ray, corpus
     for key, record in expected.items():
         assert got[key] == record, key
     assert failures_of(out) == failures_of(local_out)
-    local, distributed = (json.loads((o / "report.json").read_text(encoding="utf-8")) for o in (local_out, out))
+    local, distributed = (json.loads((o / ".cleaner" / "report.json").read_text(encoding="utf-8")) for o in (local_out, out))
     for key in ("documents_in", "documents_out", "documents_failed", "comment_posts", "removed"):
         assert distributed[key] == local[key], key
 
@@ -104,13 +105,30 @@ def test_ray_engine_reads_and_writes_parquet(local_ray, corpus, local_out, tmp_p
     code = main(["clean", str(source), "-o", str(out), "--engine", "ray", "--output-format", "parquet", "-j", "2", "--no-progress"])
     assert code == 1  # the record without text fails here too
     table = pa.concat_tables([pq.read_table(p) for p in sorted(out.glob("part-*.parquet"))])
-    got = {r["id"]: {**r, "metadata": json.loads(r["metadata"])} for r in table.to_pylist()}
+    got = {r["id"]: r for r in parquet_records(table)}
     expected = records_of([local_out / "a.jsonl"])
     assert got.keys() == expected.keys()
+    assert table.column_names == ["id", "source", "added", "created", "title", "text", "comments", "removed", "attributes", "metadata"]
     for key, record in expected.items():
-        assert got[key] == record, key
+        assert got[key] == {**record, "source": "in"}, key  # the input's name
+
+
+def test_ray_engine_reads_warc_as_the_local_engine_does(local_ray, tmp_path):
+    pytest.importorskip("fastwarc")
+    from test_io_warc import archive
+
+    src = tmp_path / "warc-in"
+    src.mkdir()
+    (src / "crawl.warc.gz").write_bytes(b"".join(gzip.compress(r) for r in archive()))
+    local = tmp_path / "warc-local"
+    assert main(["clean", str(src), "-o", str(local), "-j", "1", "--no-progress", "--isolated"]) == 0
+    out = tmp_path / "warc-ray"
+    assert main(["clean", str(src), "-o", str(out), "--engine", "ray", "-j", "2", "--no-progress", "--isolated"]) == 0
+    expected = records_of([local / "crawl.jsonl.gz"])
+    got = records_of(sorted(out.glob("part-*.jsonl.zst")))
+    assert len(expected) == 3 and got == expected
 
 
 def test_ray_engine_refuses_inputs_it_cannot_read(tmp_path, capsys):
     assert main(["clean", str(next(SEEDS.glob("*.txt"))), "-o", str(tmp_path / "o"), "--engine", "ray", "--no-progress"]) == 2
-    assert "reads JSONL or Parquet" in capsys.readouterr().err
+    assert "reads JSONL, Parquet or WARC" in capsys.readouterr().err

@@ -149,9 +149,10 @@ def test_disable_unknown_rule_suggests(tmp_path):
 
 
 def test_catastrophic_regex_times_out_instead_of_hanging(tmp_path, monkeypatch):
-    import cleaner.rulebook as rb
+    from cleaner.model import RegexBudget
+    from cleaner.rulebook import book as compiled
 
-    monkeypatch.setattr(rb, "REGEX_TIMEOUT", 0.05)
+    monkeypatch.setattr(compiled, "REGEX_TIMEOUT", 0.05)
     write_pack(tmp_path, "p.yaml", """\
         description: evil
         rules:
@@ -164,5 +165,6 @@ def test_catastrophic_regex_times_out_instead_of_hanging(tmp_path, monkeypatch):
               keep: ["b"]
     """)
     book = load([tmp_path], builtin=False)
-    assert book.match("a" * 60 + "!") is None
-    assert book.timeouts == ["p/evil"]
+    budget = RegexBudget()
+    assert book.match("a" * 60 + "!", budget=budget) is None
+    assert budget.timeouts == ["p/evil"] and budget.timed_out == {"p/evil"}

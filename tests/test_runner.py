@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import runner
+from cleaner import runner, workers
+from cleaner.rundir import RUN_DIR
 from cleaner.cli import main
-from cleaner.io import Dest, Item, open_compressed
+from cleaner.io.discover import Dest, Item
+from cleaner.io.streams import open_compressed
 from cleaner.model import Document, Kind
 from cleaner.pipeline import Options
-from cleaner.runner import RunConfig, Workers, run
+from cleaner.runner import RunConfig, run
+from cleaner.workers import Workers
 from conftest import SEEDS
 
 STORY = ("The council met on Tuesday to discuss the new budget for the coming year. "
@@ -50,11 +53,11 @@ def shards(out: Path) -> list[Path]:
 
 
 def digests(out: Path) -> dict[str, str]:
-    names = [p for p in out.rglob("*") if p.is_file() and STATE not in p.parts and p.name != "report.json"]
+    names = [p for p in out.rglob("*") if p.is_file() and (STATE not in p.parts or p.name == "errors.jsonl")]
     return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in names}
 
 
-STATE = runner.STATE_DIR
+STATE = RUN_DIR
 
 
 def clean(*argv: str) -> int:
@@ -70,10 +73,10 @@ def test_shards_hold_n_records_in_input_order_and_nothing_is_lost(corpus, tmp_pa
     assert [len(read_records(p)) for p in parts] == [5, 5, 5, 5, 3]
     assert [r["id"] for r in records] == [f"d{i:02d}" for i in range(23)]
     assert all("Back to top" not in r["text"] and r["metadata"]["url"].startswith("https://") for r in records)
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [json.loads(line) for line in (out / ".cleaner" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["id"] for e in errors] == ["8", "empty-record"]
     assert all(set(e) == {"id", "source", "stage", "message"} for e in errors)
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == 25 == report["documents_out"] + report["documents_failed"]
     assert (report["documents_out"], report["documents_failed"]) == (23, 2)
     assert report["removed"]["web/navigation/back-to-top"]["lines"] == 23
@@ -134,7 +137,7 @@ def test_an_interrupted_run_resumes_to_byte_identical_output(corpus, tmp_path, m
     assert cleaned[0] == "d10" and len(cleaned) == 13  # only the documents of the shards not done
     assert digests(resumed) == digests(whole)
     assert (report.documents_in, report.documents_out, report.documents_failed) == (25, 23, 2)
-    assert json.loads((resumed / "report.json").read_text())["removed"] == json.loads((whole / "report.json").read_text())["removed"]
+    assert json.loads((resumed / ".cleaner" / "report.json").read_text())["removed"] == json.loads((whole / ".cleaner" / "report.json").read_text())["removed"]
     assert [f.id for f in report.failures] == ["8", "empty-record"]
 
 
@@ -184,14 +187,14 @@ def test_workers_read_ahead_a_bounded_number_of_items():
             pulled["n"] += 1
             yield Item(Dest("jsonl", "x"), doc=Document(str(pulled["n"]), Kind.TEXT, doc_text(pulled["n"])))
 
-    workers = Workers(Options(), 2)
+    pool = Workers(Options(), 2)
     try:
-        stream = workers.map(endless())
+        stream = pool.map(endless())
         ids = [next(stream)[1].id for _ in range(100)]
     finally:
-        workers.close()
+        pool.close()
     assert ids == [str(i) for i in range(1, 101)]
-    bound = 2 * runner.IN_FLIGHT_PER_JOB * runner.BATCH_DOCS + 100 + runner.BATCH_DOCS
+    bound = 2 * workers.IN_FLIGHT_PER_JOB * workers.BATCH_DOCS + 100 + workers.BATCH_DOCS
     assert pulled["n"] <= bound
 
 
@@ -199,19 +202,19 @@ def crash_on_boom(batch):
     """A worker task that dies like a segfaulting parser when it meets the document "boom"."""
     if any(item.doc is not None and item.doc.id == "boom" for item in batch):
         os._exit(3)
-    return runner.clean_batch(batch)
+    return workers.clean_batch(batch)
 
 
 def test_a_dying_worker_costs_only_its_document(monkeypatch):
-    monkeypatch.setattr(runner, "_work", crash_on_boom)
+    monkeypatch.setattr(workers, "_work", crash_on_boom)
     ids = [str(i) for i in range(40)]
     ids[17] = "boom"
     items = [Item(Dest("jsonl", "x"), doc=Document(i, Kind.TEXT, doc_text(n))) for n, i in enumerate(ids)]
-    workers = Workers(Options(), 2)
+    pool = Workers(Options(), 2)
     try:
-        out = list(workers.map(items))
+        out = list(pool.map(items))
     finally:
-        workers.close()
+        pool.close()
     assert [r[1].id for r in out] == ids
     failed = [r[1] for r in out if not hasattr(r[1], "text")]
     assert [(f.id, f.stage) for f in failed] == [("boom", "clean")] and "worker process died" in failed[0].message

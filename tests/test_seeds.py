@@ -102,7 +102,7 @@ def test_cleaning_is_idempotent(cleaned, tmp_path):
 
 
 def test_report_counts_rules_and_heuristics(cleaned):
-    report = json.loads((cleaned / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((cleaned / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_in"] == report["documents_out"] == 5
     assert report["documents_failed"] == 0
     removed = report["removed"]

@@ -1,4 +1,4 @@
-"""The text heuristics one by one: each named reason, each threshold of text.Thresholds on its own."""
+"""The text heuristics one by one: each named reason, each threshold of options.TextThresholds on its own."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import pytest
 from cleaner import Document, Kind
 from cleaner.model import Label
 from cleaner.rulebook import Rulebook
-from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, Page, Thresholds, apply_rules, content_words, end_weight,
-                          find_core, is_glued_tags, is_headline, is_menu_like, is_nav_item, is_teaser, label_template,
-                          language_sample, line_values, on_topic, page_shape, restore_topical, run_heuristics, settle,
-                          split_lines, split_site_suffix)
-from cleaner.features import features
+from cleaner.rulebook.apply import apply_rules
+from cleaner.features import features, is_headline
+from cleaner.lines import language_sample, split_lines
+from cleaner.model import Page
+from cleaner.options import TextThresholds
+from cleaner.pipeline import heuristics
+from cleaner.text import (DEFAULT, GOOD, NAV, CHROME, PLAIN, content_words, end_weight, find_core,
+                          has_item_separators, is_glued_tags, is_nav_item, is_teaser, label_template, line_values, on_topic,
+                          page_shape, restore_topical, settle, split_site_suffix)
 
 P = [
     "The council voted on Tuesday to extend the library's opening hours through the winter months.",
@@ -28,9 +32,9 @@ def page_of(lines: list[str], sep: str = "\n\n") -> Page:
     return Page(lines=split_lines(sep.join(lines)), lang="en")
 
 
-def labelled(lines: list[str], t: Thresholds = DEFAULT, sep: str = "\n\n") -> Page:
+def labelled(lines: list[str], t: TextThresholds = DEFAULT, sep: str = "\n\n") -> Page:
     page = page_of(lines, sep)
-    run_heuristics(page, t)
+    heuristics(page, t)
     return page
 
 
@@ -50,9 +54,9 @@ def clean(cleaner, lines: list[str], sep: str = "\n\n"):
 
 
 def test_menu_like_needs_separators():
-    assert is_menu_like("Home | News | Sport")
-    assert not is_menu_like("Home | News")  # one separator: below menu_min_separators
-    assert is_menu_like("Home | News", replace(DEFAULT, menu_min_separators=1))
+    assert has_item_separators("Home | News | Sport")
+    assert not has_item_separators("Home | News")  # one separator: below menu_min_separators
+    assert has_item_separators("Home | News", replace(DEFAULT, menu_min_separators=1))
 
 
 def test_teaser_is_a_snippet_cut_off_by_an_ellipsis():
@@ -72,7 +76,7 @@ def test_nav_item_thresholds():
 def test_headline_threshold():
     assert is_headline(features("Council extends library hours"))
     assert not is_headline(features(P[0]))  # a sentence ending in a period
-    assert not is_headline(features("Council extends library hours"), replace(DEFAULT, title_max_words=3))
+    assert not is_headline(features("Council extends library hours"), replace(DEFAULT, title_max_words=3).title_max_words)
 
 
 def test_glued_tags_thresholds():
@@ -314,7 +318,7 @@ def test_corpus_template_lines_leave_but_template_prose_inside_the_article_stays
     page.template = {0, 2, 4, 5}
     label_template(page)
     assert page.lines[0].reason == "heuristic/corpus-template" and page.lines[5].reason == "heuristic/corpus-template"
-    run_heuristics(page)
+    heuristics(page, DEFAULT)
     assert page.lines[2].label is Label.KEEP  # template prose with article prose on both sides
     assert page.lines[4].reason == "heuristic/corpus-template"  # template prose at the end
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from cleaner import Document, Kind
-from cleaner import threads
-from cleaner.model import Label
-from cleaner.text import Page, split_lines
+from cleaner import Cleaner, Document, Kind, threads
+from cleaner.lines import split_lines
+from cleaner.model import Label, Page
+from cleaner.options import Options, ThreadThresholds
 
 ARTICLE = [
     "The council voted on Tuesday to extend the library's opening hours through the winter months.",
@@ -54,14 +56,8 @@ def test_not_post_headers(line):
 
 def test_header_max_words():
     header = "Ann Smith July 3, 2012 at 4:19 pm"
-    old = threads.HEADER_MAX_WORDS
-    try:
-        threads.HEADER_MAX_WORDS = 3
-        threads.is_post_header.cache_clear()  # it remembers lines
-        assert not threads.is_post_header(header)
-    finally:
-        threads.HEADER_MAX_WORDS = old
-        threads.is_post_header.cache_clear()
+    assert threads.is_post_header(header)
+    assert not threads.is_post_header(header, max_words=3)
 
 
 def test_a_run_of_post_headers_after_the_article_starts_the_thread(cleaner):
@@ -73,15 +69,17 @@ def test_a_run_of_post_headers_after_the_article_starts_the_thread(cleaner):
         assert body not in result.text
 
 
-def test_headers_min(cleaner, monkeypatch):
-    monkeypatch.setattr(threads, "HEADERS_MIN", len(POSTS) + 1)
-    result = clean(cleaner, ["Council extends library hours"] + ARTICLE + thread_lines())
+def with_thresholds(**changes) -> Cleaner:
+    return Cleaner(Options(thread_thresholds=replace(ThreadThresholds(), **changes)))
+
+
+def test_headers_min():
+    result = clean(with_thresholds(headers_min=len(POSTS) + 1), ["Council extends library hours"] + ARTICLE + thread_lines())
     assert not result.comments
 
 
-def test_header_article_min_chars(cleaner, monkeypatch):
-    monkeypatch.setattr(threads, "HEADER_ARTICLE_MIN_CHARS", 10**6)
-    assert not clean(cleaner, ["Council extends library hours"] + ARTICLE + thread_lines()).comments
+def test_header_article_min_chars():
+    assert not clean(with_thresholds(header_article_min_chars=10**6), ["Council extends library hours"] + ARTICLE + thread_lines()).comments
 
 
 def test_post_footers_of_a_list_of_posts_do_not_open_a_thread(cleaner):
@@ -139,8 +137,8 @@ def test_quoted_copies_leave_the_thread(cleaner):
     assert any(r.rule == "threads/quote" for r in result.removed)
 
 
-def test_quote_min_words(cleaner, monkeypatch):
-    monkeypatch.setattr(threads, "QUOTE_MIN_WORDS", 10**3)
+def test_quote_min_words():
+    cleaner = with_thresholds(quote_min_words=10**3)
     quote = POSTS[0][1]
     posts = POSTS[:2] + [("Carol July 4, 2012 at 9:02 am", quote + "\nI agree with Ann completely about this.")]
     result = clean(cleaner, ["Council extends library hours"] + ARTICLE + thread_lines(posts))
@@ -176,8 +174,8 @@ def test_a_long_thread_under_a_short_article_is_found_even_when_it_holds_more_pr
     assert len(result.comments) == len(posts) and ARTICLE[3] not in result.text
 
 
-def test_headers_long_run(cleaner, monkeypatch):
-    monkeypatch.setattr(threads, "HEADERS_LONG_RUN", 100)
+def test_headers_long_run():
+    cleaner = with_thresholds(headers_long_run=100)
     short = ARTICLE[:3]
     posts = [(f"Reader{i} July {i + 1}, 2012 at 4:1{i} pm", ARTICLE[3 + i]) for i in range(6)]
     assert not clean(cleaner, ["Council extends library hours"] + short + thread_lines(posts)).comments

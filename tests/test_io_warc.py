@@ -10,9 +10,10 @@ import pytest
 pytest.importorskip("fastwarc")
 
 from cleaner.cli import main  # noqa: E402
-from cleaner.io import Dest, open_compressed  # noqa: E402
+from cleaner.io.discover import Dest  # noqa: E402
+from cleaner.io.streams import open_compressed  # noqa: E402
+from cleaner.io.warc import read_warc  # noqa: E402
 from cleaner.model import Kind  # noqa: E402
-from cleaner.warc import decode_html, read_warc  # noqa: E402
 
 STORY = ("The council met on Tuesday to discuss the new budget for the coming year. Members argued for hours "
          "about the cost of repairing the old bridge, and in the end the vote was close.")
@@ -86,7 +87,7 @@ def test_a_truncated_warc_fails_loudly_and_keeps_what_came_before(tmp_path):
     path.write_bytes(data[: len(data) - 60])
     out = tmp_path / "out"
     assert main(["clean", str(path), "-o", str(out), "-j", "1", "--no-progress"]) == 1
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))
     assert report["documents_out"] == 2 and report["documents_failed"] == 1
     assert "truncated record" in report["failures"][0]["message"]
 
@@ -97,16 +98,4 @@ def test_warc_files_are_found_in_directories_with_glob(warc_file, tmp_path):
     assert main(["clean", str(warc_file.parent), "--glob", "*.warc*", "-o", str(out), "--shard-size", "2", "-j", "1", "--no-progress"]) == 0
     with open_compressed(out / "part-00001.jsonl.zst") as fh:
         assert [json.loads(line)["metadata"]["warc_type"] for line in fh] == ["conversion"]
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents_in"] == 3
-
-
-@pytest.mark.parametrize("payload, declared, expected", [
-    ("naïve café".encode("utf-8"), None, "naïve café"),
-    ("naïve café".encode("cp1252"), None, "naïve café"),
-    ("naïve café".encode("cp1252"), "iso-8859-1", "naïve café"),
-    ('<meta charset="koi8-r"><p>привет</p>'.encode("koi8-r"), None, '<meta charset="koi8-r"><p>привет</p>'),
-    ("naïve café".encode("utf-8"), "no-such-charset", "naïve café"),
-    ("naïve".encode("utf-8"), "shift_jis-wrong", "naïve"),
-])
-def test_html_bytes_decode_by_header_then_meta_then_utf8(payload, declared, expected):
-    assert decode_html(payload, declared) == expected
+    assert json.loads((out / ".cleaner" / "report.json").read_text(encoding="utf-8"))["documents_in"] == 3

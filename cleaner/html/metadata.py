@@ -8,10 +8,12 @@ from meta tags, structured data and the URL, so `metadata` runs the same steps w
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
-import re
 from lxml import etree
+
+from ..stopwords import known
 
 FIELDS = ("title", "author", "date", "sitename", "url")
 
@@ -155,3 +157,13 @@ def author(tree: etree._Element) -> str | None:
             if content and 2 < len(content) < 120:
                 return normalize_authors(None, content)
     return None
+
+
+_LANG = re.compile(r"[A-Za-z]{2,3}")
+
+
+def declared_language(tree: etree._Element) -> str:
+    """The page's <html lang> as an ISO code we have stop words for, else ""."""
+    root = tree.getroottree().getroot()
+    code = (root.get("lang") or root.get("xml:lang") or "").split("-")[0].split("_")[0].strip().lower()
+    return code if _LANG.fullmatch(code) and known(code) else ""

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 import string
 
-from .rulebook import REGEX_TIMEOUT
+from ..model import MatchKind
+from .book import REGEX_TIMEOUT
 
 try:
     import re._constants as C
@@ -264,7 +265,7 @@ def _category(code, c: str) -> bool:
 
 def rule_warnings(rule) -> list[str]:
     """`file:line: warning: ...` for each regex of a rule that may backtrack catastrophically."""
-    if rule.kind not in ("regex", "strip"):
+    if rule.kind not in (MatchKind.REGEX, MatchKind.STRIP):
         return []
     return [f"{rule.location()}: warning: rule '{rule.id}' pattern {pattern!r} may backtrack catastrophically "
             f"({why}); it runs with a {REGEX_TIMEOUT:g} s timeout per line"

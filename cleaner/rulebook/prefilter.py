@@ -28,10 +28,16 @@ _LOOK = {C.ASSERT, C.ASSERT_NOT, C.AT}
 
 
 @lru_cache(maxsize=None)
+def _parse(pattern: str):
+    """The stdlib's parse tree of a pattern, shared by both conditions (parsing is most of start-up's rule cost)."""
+    return sre_parse.parse(pattern)
+
+
+@lru_cache(maxsize=None)
 def first_chars(pattern: str) -> frozenset[str] | None:
     """Case-folded characters a match of `pattern` can start with, or None for any."""
     try:
-        chars, nullable = _seq(sre_parse.parse(pattern))
+        chars, nullable = _seq(_parse(pattern))
     except Exception:  # noqa: BLE001 - syntax of the regex module, or anything unexpected: no prefilter
         return None
     if chars is None or nullable:
@@ -44,7 +50,7 @@ def first_chars(pattern: str) -> frozenset[str] | None:
 def required(pattern: str) -> frozenset[str] | None:
     """Case-folded strings one of which every match of `pattern` contains, or None if unknown."""
     try:
-        found = _required_seq(sre_parse.parse(pattern))
+        found = _required_seq(_parse(pattern))
     except Exception:  # noqa: BLE001 - as in first_chars
         return None
     return frozenset(s.casefold() for s in found) if found else None
