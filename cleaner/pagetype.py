@@ -25,6 +25,7 @@ from lxml import etree
 from .model import PageType
 
 TYPES: tuple[PageType, ...] = tuple(PageType)  # the model's class order
+REASON = "model/pagetype"  # the explain line that says which type a page was taken for, and how sure
 MODEL_FILES = {"html": "pagetype-html.json", "text": "pagetype-text.json"}
 SHIPPED = Path(__file__).parent / "models"
 TEXT_SAMPLE_CHARS = 8_000  # keyword counts read this much of a page's text (its start: menus, filters, buy buttons)
