@@ -478,7 +478,8 @@ def test_explain_shows_each_line_exactly(tmp_path, capsys):
     lines = ["Straße Maß İstanbul ﬁnance — a headline"] + ADVERSARIAL + ["Back to top", P, Q]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["explain", str(path), "--color", "never"]) == 0
-    shown = [line.split(" | ", 1)[1] for line in capsys.readouterr().out.splitlines() if " | " in line]
+    shown = [line.split(" | ", 1)[1] for line in capsys.readouterr().out.splitlines()
+             if " | " in line and "model/pagetype" not in line]  # the page type heads the lines
     escaped = [x.replace("\u202e", "\\u202e").replace("\u202c", "\\u202c") for x in lines]  # bidi overrides: escaped
     assert shown == [normalise(x) for x in escaped]
 
