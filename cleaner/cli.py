@@ -12,9 +12,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from . import pagetype
 from .arguments import build_parser
-from .io.decode import decode_document
 from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.readers import read_file
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .runner import RunConfig
 
+    if args.links and args.text_format != "markdown":
+        print("cleaner: --links keeps links in Markdown: add --format markdown", file=sys.stderr)
+        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     if args.corpus_lines:
@@ -98,6 +102,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
           f"-> {args.out}", file=sys.stderr)
     if args.engine == "local" and report.documents_in:
         print(report.summary.text(report.documents_failed), file=sys.stderr)
+        if args.out != "-":
+            print(f"cleaner: charts and sample removals per rule: {args.out.rstrip('/')}/.cleaner/report.html", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
 
 
@@ -132,7 +138,7 @@ def _run_local(args: argparse.Namespace, config, cleaner: Cleaner):
         return EXIT_USAGE
     except RunStopped as exc:
         print(f"cleaner: {exc}", file=sys.stderr)
-        return EXIT_USAGE if exc.usage else EXIT_FAILED
+        return EXIT_FAILED
     except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
         print(f"cleaner: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -182,7 +188,6 @@ def _record(args: argparse.Namespace) -> Document | str:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
-    kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
     from .io.discover import JSONL_SUFFIXES
 
     if args.id is None and suffix_of(args.file) in JSONL_SUFFIXES:
@@ -194,18 +199,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"cleaner: {printable(doc)}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        try:
-            decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-        except (OSError, ValueError) as exc:
-            print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+        item = read_file(args.file, args.file.name, max_bytes=cleaner.options.max_bytes)  # as `clean` reads it: limits too
+        if item.doc is None:
+            message = item.failure.message if item.failure else "unreadable"
+            print(f"cleaner: {printable(str(args.file))}: {message}", file=sys.stderr)
             return EXIT_FAILED
-        for warning in decoded.warnings:
+        for warning in item.doc.meta.get("warnings", ()):
             print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
-        doc = Document(str(args.file), kind, decoded.text)
+        doc = Document(str(args.file), item.doc.kind, item.doc.content)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
+        if line.reason == pagetype.REASON:  # a note on the page, not one of its lines
+            print(line.text)
+            continue
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
             print()
             continue
