@@ -556,7 +556,7 @@ def _run(config: RunConfig, cleaner: Cleaner, started: float) -> Report:
     job.report.seconds = time.perf_counter() - started
     if not config.to_stdout and (job.wrote or not _finished(config.out, job.report)):
         write_report(config.out, job.report, cleaner)
-        job.report.summary.write_html(config.out / "report.html")
+        job.report.summary.write_html(run_file(config.out, "report.html"))  # a run file: beside report.json, apart from the data
     return job.report
 
 
