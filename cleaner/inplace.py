@@ -123,7 +123,7 @@ def read(path: Path) -> tuple[Item | None, Verdict | None]:
     return Item(Dest("mirror", str(path)), doc=Document(str(path), kind, content, source=str(path))), None
 
 
-def settle(cleaner: Cleaner, result: Cleaned | Failure) -> Cleaned | Failure:
+def settle_through_text(cleaner: Cleaner, result: Cleaned | Failure) -> Cleaned | Failure:
     """An .html page's article also goes through the text path, so the .txt it becomes is already clean.
 
     `check` judges a .txt with the text path; the HTML path keeps what trafilatura kept, so
@@ -215,7 +215,7 @@ def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, job
     for dest, result, _size in results(items(), config.options(), jobs, cleaner):
         yield from _drain(early)
         path = Path(dest.rel)
-        yield verdict(path, contents.pop(dest.rel), settle(cleaner, result) if out_path(path) != path else result)
+        yield verdict(path, contents.pop(dest.rel), settle_through_text(cleaner, result) if out_path(path) != path else result)
     yield from _drain(early)
 
 

@@ -1,6 +1,7 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
+text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
+       -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, markdown, threads
+from . import linescore, markdown, pagetype, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html import leftout
@@ -34,8 +35,8 @@ __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
-    The comment thread is looked for once the article core is known; a learned line stage
-    (model/...) would run before these, on what the rules left.
+    The comment thread is looked for once the article core is known; the learned line scorer
+    (linescore) runs after these, on what the rules left to them.
     """
     threads.heading_alone(page)
     label_template(page, t)
@@ -85,14 +86,14 @@ class Cleaner:
         self.check_size(doc)
         if doc.kind is not Kind.HTML:
             guess = self.text_type(doc)
-            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, "model/pagetype")] if guess else []) \
+            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
                 + self.page(doc.content).lines
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
-                                 Label.UNDECIDED, "model/pagetype"))
+                                 Label.UNDECIDED, pagetype.REASON))
         for thread in looked:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
@@ -126,7 +127,6 @@ class Cleaner:
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
         self.rules(page)
-        # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled

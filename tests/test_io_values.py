@@ -78,6 +78,7 @@ def test_deep_metadata_gives_the_same_output_at_every_job_count(tmp_path):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}"
+        # --keep-fields: a field this large is otherwise left out of metadata; kept, it must cross to the workers
         assert main(["clean", str(src), "-o", str(out), "--no-progress", "-j", jobs, "--keep-fields", "meta"]) == 0
         outs.append((out / "in.jsonl").read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b'"leaf"') == 4

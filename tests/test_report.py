@@ -46,7 +46,7 @@ def test_a_run_writes_report_html_and_prints_the_summary(tmp_path, capsys):
     err = capsys.readouterr().err
     assert re.search(r"removed \d+\.\d% of the characters", err) and "languages: en 3" in err
     page = (out / ".cleaner" / "report.html").read_text(encoding="utf-8")
-    removed = json.loads((out / "report.json").read_text())["removed"]
+    removed = json.loads((out / ".cleaner" / "report.json").read_text())["removed"]
     for rule in removed:
         assert f"<h3 id='{rule}'>" in page
     assert "Share this article" in page
