@@ -355,7 +355,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.engine == "local" and report.documents_in:
         print(report.summary.text(report.documents_failed), file=sys.stderr)
         if args.out != "-":
-            print(f"cleaner: charts and sample removals per rule: {args.out.rstrip('/')}/.cleaner/report.html", file=sys.stderr)
+            print(f"charts and sample removals per rule: {args.out.rstrip('/')}/.cleaner/report.html", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
 
 
