@@ -14,8 +14,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .io.decode import decode_document
+from . import pagetype
 from .io.discover import DEFAULT_SIDECAR, suffix_of
+from .io.readers import read_file
 from .io.writers import printable
 from .model import Document, Kind, Label, Where
 from .pipeline import Cleaner, Options
@@ -192,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     _corpus_args(p)
     _rule_args(p)
 
+    _train_parser(sub)
+    _mine_parser(sub)
+    _inplace_parsers(sub)
+    return parser
+
+
+def _train_parser(sub) -> None:
+    """`cleaner train`: fit the learned parts."""
     p = sub.add_parser("train", help="fit the learned parts on gold records and write their model files")
     p.add_argument("gold", nargs="+", type=Path, metavar="GOLD.jsonl[.gz]")
     p.add_argument("-o", "--out", required=True, type=Path, metavar="DIR",
@@ -202,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
     p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
 
+
+def _mine_parser(sub) -> None:
+    """`cleaner mine`: propose rules for lines a corpus repeats."""
     p = sub.add_parser("mine", help="propose YAML rules for lines many documents share (for a person to review)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--min-docs", type=at_least(2), default=None, metavar="N", help="documents a line must recur in (default: 3)")
@@ -211,8 +223,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="text", help="JSONL field holding plain text (default: text)")
     p.add_argument("--glob", metavar="PATTERN", help="only files under directories that match")
     _rule_args(p)
-    _inplace_parsers(sub)
-    return parser
 
 
 def _gold_args(p: argparse.ArgumentParser) -> None:
@@ -274,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .runner import RunConfig, run
 
+    if args.links and args.text_format != "markdown":
+        print("cleaner: --links keeps links in Markdown: add --format markdown", file=sys.stderr)
+        return EXIT_USAGE
     options = _options(args)
     cleaner = Cleaner(options)  # fails early, before any output, if the rules are broken
     if args.corpus_lines:
@@ -328,7 +341,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except RunStopped as exc:
             print(f"cleaner: {exc}", file=sys.stderr)
-            return EXIT_USAGE if exc.usage else EXIT_FAILED
+            return EXIT_FAILED
         except WorkerError as exc:  # outputs of the units done so far stay; a rerun resumes
             print(f"cleaner: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -341,6 +354,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
           f"-> {args.out}", file=sys.stderr)
     if args.engine == "local" and report.documents_in:
         print(report.summary.text(report.documents_failed), file=sys.stderr)
+        if args.out != "-":
+            print(f"charts and sample removals per rule: {args.out.rstrip('/')}/.cleaner/report.html", file=sys.stderr)
     return EXIT_FAILED if report.documents_failed else EXIT_OK
 
 
@@ -382,7 +397,6 @@ def _record(args: argparse.Namespace) -> Document | str:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cleaner = Cleaner(_options(args))
-    kind = Kind.HTML if suffix_of(args.file) in (".html", ".htm", ".xhtml") else Kind.TEXT
     from .io.discover import JSONL_SUFFIXES
 
     if args.id is None and suffix_of(args.file) in JSONL_SUFFIXES:
@@ -394,18 +408,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print(f"cleaner: {printable(doc)}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        try:
-            decoded = decode_document(args.file.read_bytes(), html=kind is Kind.HTML)  # as `clean` reads it
-        except (OSError, ValueError) as exc:
-            print(f"cleaner: {printable(str(args.file))}: {exc}", file=sys.stderr)
+        item = read_file(args.file, args.file.name, max_bytes=cleaner.options.max_bytes)  # as `clean` reads it: limits too
+        if item.doc is None:
+            message = item.failure.message if item.failure else "unreadable"
+            print(f"cleaner: {printable(str(args.file))}: {message}", file=sys.stderr)
             return EXIT_FAILED
-        for warning in decoded.warnings:
+        for warning in item.doc.meta.get("warnings", ()):
             print(f"cleaner: {printable(str(args.file))}: {warning}", file=sys.stderr)
-        doc = Document(str(args.file), kind, decoded.text)
+        doc = Document(str(args.file), item.doc.kind, item.doc.content)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     lines = cleaner.explain(doc)
     width = max((len(line.reason) for line in lines), default=0)
     for line in lines:
+        if line.reason == pagetype.REASON:  # a note on the page, not one of its lines
+            print(line.text)
+            continue
         if line.blank and line.label in (Label.UNDECIDED, Label.KEEP, Label.DROP) and not line.reason:
             print()
             continue

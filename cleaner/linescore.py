@@ -26,8 +26,8 @@ BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 MODEL_FILE = "linescore-text.json"
 REASON = "model/line"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
-DROP_BELOW = 0.5  # a line the heuristics kept leaves when the model scores it below this...
-KEEP_ABOVE = 0.5  # ...and a line they dropped comes back when it scores at least this
+DROP_BELOW = 0.1  # a line the heuristics kept leaves only when the model is sure it is not article...
+KEEP_ABOVE = 0.6  # ...and a line they dropped comes back when it scores at least this
 
 # What the heuristics said of a line, as codes the trees can split on.
 _HEURISTIC = {

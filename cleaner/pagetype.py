@@ -25,9 +25,11 @@ from lxml import etree
 from .model import PageType
 
 TYPES: tuple[PageType, ...] = tuple(PageType)  # the model's class order
+REASON = "model/pagetype"  # the explain line that says which type a page was taken for, and how sure
 MODEL_FILES = {"html": "pagetype-html.json", "text": "pagetype-text.json"}
 SHIPPED = Path(__file__).parent / "models"
-TEXT_SAMPLE_CHARS = 20_000  # keyword counts read this much of a page's text (its start: menus, filters, buy buttons)
+TEXT_SAMPLE_CHARS = 8_000  # keyword counts read this much of a page's text (its start: menus, filters, buy buttons)
+NAMES_SAMPLE_CHARS = 16_000  # and this much of its class and id names
 
 # --------------------------------------------------------------------------- words, grouped by the type they hint at
 # Each group becomes one feature: how many of its words the URL (or the class names, or the text) holds.
@@ -207,7 +209,7 @@ def html_features(tree, url: str | None, classes_text: str | None = None) -> lis
     og = _og_type(tree)
     if classes_text is None:
         classes_text = " ".join(_CLASSES(tree)) + " " + " ".join(_IDS(tree))  # as html.selectors.Names has them
-    names = classes_text[:TEXT_SAMPLE_CHARS * 2].lower()
+    names = classes_text[:NAMES_SAMPLE_CHARS].lower()
     text = _BODY_TEXT(tree)  # scripts in the body included: a product's price data is a signal too
     text_len = max(1, len(text))
     link_text = sum(map(len, _LINK_TEXT(tree)))

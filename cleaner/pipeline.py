@@ -1,6 +1,7 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
+text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
+       -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, markdown, threads
+from . import linescore, markdown, pagetype, threads
 from .guard import hold_back
 from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html import leftout
@@ -34,8 +35,8 @@ __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
-    The comment thread is looked for once the article core is known; a learned line stage
-    (model/...) would run before these, on what the rules left.
+    The comment thread is looked for once the article core is known; the learned line scorer
+    (linescore) runs after these, on what the rules left to them.
     """
     threads.heading_alone(page)
     label_template(page, t)
@@ -67,27 +68,32 @@ class Cleaner:
         return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
-        limit = self.options.max_bytes
-        if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
-            raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
+        self.check_size(doc)
         cleaned = PATHS[doc.kind](self, doc)
         if self.options.text_format == "markdown":
             cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
         return cleaned
 
+    def check_size(self, doc: Document) -> None:
+        """--max-bytes, the one size limit of a document (the HTML parser has none of its own)."""
+        limit = self.options.max_bytes
+        if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
+            raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
+
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
         first, then the body's lines, then each thread source looked at."""
+        self.check_size(doc)
         if doc.kind is not Kind.HTML:
             guess = self.text_type(doc)
-            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, "model/pagetype")] if guess else []) \
+            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
                 + self.page(doc.content).lines
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
-                                 Label.UNDECIDED, "model/pagetype"))
+                                 Label.UNDECIDED, pagetype.REASON))
         for thread in looked:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
@@ -121,7 +127,6 @@ class Cleaner:
         if self.options.corpus is not None:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
         self.rules(page)
-        # A learned line stage (model/line) goes here: after the rules, on what they left undecided.
         heuristics(page, self.options.thresholds, self.options.thread_thresholds)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
@@ -150,9 +155,10 @@ class Cleaner:
         guess = classify_html(parsed.tree, parsed.url, self.options.models_dir, parsed.names.text) \
             if parsed.tree is not None else None
         profile = for_type(guess.type if guess else None)
-        extracted = extract(parsed, self.rulebook, profile, self.options.html_thresholds)
+        extracted = extract(parsed, self.rulebook, profile, self.options.html_thresholds, self.options.max_rule_share)
         extracted.meta.update(_type_meta(guess))
         page = self.body_page(extracted, profile)
+        page.held_back.extend(extracted.held_back)
         posts, looked = self.comment_posts(extracted, page)
         return extracted, page, posts, looked
 

@@ -33,8 +33,18 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 
 # Chosen on one half of wcxb-dev by domain and scored on the other (and the other way round); the old
 # three sets must not lose. See README's page-type table.
+# Recall mode takes one block of a thread, a product page or a service page where the balanced mode
+# takes the whole (all posts, description and specifications, every section).
+BALANCED = Profile(favor="balanced")
+# A grid's or a list's items are linked cards: the teaser-list prune took them for "related stories".
+ITEMS = Profile(link_lists=False)
 PROFILES: Mapping[PageType, Profile] = {
     PageType.ARTICLE: ARTICLE,
+    PageType.FORUM: BALANCED,
+    PageType.PRODUCT: BALANCED,
+    PageType.SERVICE: BALANCED,
+    PageType.COLLECTION: ITEMS,
+    PageType.LISTING: ITEMS,
 }
 
 

@@ -35,6 +35,7 @@ class Extracted:
     removed: tuple[Removal, ...] = ()
     thread: Thread | None = None
     lang: str = ""  # the language the page declares (<html lang>), if we know its stop words
+    held_back: tuple[str, ...] = ()  # drop selector rules that would have taken most of the page's prose
 
 
 _COUNT = 0
@@ -67,7 +68,8 @@ def parse_page(doc: Document) -> Parsed:
     return Parsed(tree, Names.of(tree) if tree is not None else None, url)
 
 
-def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
+def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: HtmlThresholds = HtmlThresholds(),
+            share: float = 1.0) -> Extracted:
     """Apply the selector rules and the tree heuristics, run trafilatura, and get a second opinion
     where its body looks wrong (jusText, tables kept, precision mode), as the page type's profile
     says; never fetches the page's URL. The tree is pruned in place."""
@@ -77,7 +79,8 @@ def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: H
     if tree is None:
         return Extracted("", "", {})
     compiled = selectors_for(rulebook)
-    removed = tuple(compiled.prune(tree, names))
+    pruned, held = compiled.prune(tree, names, share)
+    removed = tuple(pruned)
     thread = compiled.thread(tree, names, t)
     removed += tuple(drop_after_thread(tree, thread, t))
     if profile.link_lists:
@@ -100,15 +103,15 @@ def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: H
         _body, text, _length = trafilatura.baseline(tree)
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
-        return Extracted(text, "", meta, removed, thread, lang)
+        return Extracted(text, "", meta, removed, thread, lang, tuple(held))
     if not profile.opinions:
-        return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang)
+        return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang, tuple(held))
     shown = page_chars(tree)
     body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):
         result = tables_opinion(tree, unwrapped, result, url, shown, t)
         body, dropped = second_opinion(tree, result.text or "", meta, url, t)
-    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
+    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang, tuple(held))
 
 
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s")
