@@ -219,5 +219,5 @@ def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None 
             folder.mkdir(parents=True, exist_ok=True)
             written.append(trainer.fit([r for r in rows if trainer.group_of(r) != group], folder))
             if progress:
-                print(f"cleaner train: {name} without {group or 'nothing'} -> {written[-1]}", file=sys.stderr)
+                print(f"cleaner train: {name} " + (f"without {group}" if group else "on every group") + f" -> {written[-1]}", file=sys.stderr)
     return written
