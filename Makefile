@@ -75,9 +75,8 @@ eval: $(HELDOUT)/.trained
 	  $$(test -f $(HELDOUT)/.trained && echo --held-out-models $(HELDOUT)) --json $(HELDOUT)/eval.json $(ARGS)
 
 # The shipped model files in cleaner/models/, fitted on all four gold sets (reproducible: the same bytes each run).
-GOLD_SETS = $(EVAL)/scrapinghub.jsonl.gz $(EVAL)/cleaneval.jsonl.gz $(EVAL)/dragnet-train.jsonl.gz $(EVAL)/wcxb-dev.jsonl.gz
-train: $(VENV)/.installed-test
-	$(BIN)/cleaner train $(GOLD_SETS) -o cleaner/models $(ARGS)
+train: $(VENV)/.installed-train
+	$(BIN)/cleaner train $(GOLD) -o cleaner/models --cache $(TRAIN_CACHE) $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m cleaner.bench --eval-dir $(EVAL) $(ARGS)

@@ -20,6 +20,7 @@ import numpy as np
 FORMAT = "cleaner-forest/1"
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: |x| at most this counts as zero for missing_type Zero
 _MISSING = {"None": 0, "Zero": 1, "NaN": 2}
+CHUNK_ROWS = 2048  # rows walked at once: bounds the working arrays to rows x trees of this many
 
 
 class ForestError(ValueError):
@@ -275,6 +276,8 @@ class Forest:
         needed = int(self.feature.max(initial=0)) + 1
         if X.shape[1] < needed:
             raise ForestError(f"the model reads {needed} features, the matrix has {X.shape[1]}")
+        if X.shape[0] > CHUNK_ROWS:  # a page of 100,000 lines must not hold 100,000 x trees pairs at once
+            return np.concatenate([self.raw(X[k : k + CHUNK_ROWS]) for k in range(0, X.shape[0], CHUNK_ROWS)])
         rows, trees, width = X.shape[0], len(self.roots), X.shape[1]
         flat = np.ascontiguousarray(X).ravel()
         node = np.tile(self.roots, rows)

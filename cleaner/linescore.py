@@ -26,8 +26,8 @@ BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 MODEL_FILE = "linescore-text.json"
 REASON = "model/line"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
-DROP_BELOW = 0.1  # a line the heuristics kept leaves only when the model is sure it is not article...
-KEEP_ABOVE = 0.6  # ...and a line they dropped comes back when it scores at least this
+DROP_BELOW = 0.05  # a line the heuristics kept leaves only when the model is sure it is not article...
+KEEP_ABOVE = 0.8  # ...and a line they dropped comes back when it scores at least this
 
 # What the heuristics said of a line, as codes the trees can split on.
 _HEURISTIC = {
@@ -53,6 +53,12 @@ NAMES = (
 )
 
 
+# Heuristics that name what a line is from its own evidence (a repeated title, glued tag links, a photo's
+# caption, alt text): they decide like rules, the model does not overturn them.
+FINAL = frozenset({"heuristic/title-repeat", "heuristic/site-suffix", "heuristic/glued-tags", "heuristic/alt-text",
+                   "heuristic/caption"})
+
+
 def decidable(page: Page) -> list[int]:
     """Lines of the article zone the heuristics labelled (no rule did): the ones the model decides."""
     out = []
@@ -64,6 +70,12 @@ def decidable(page: Page) -> list[int]:
         if line.label is Label.KEEP or (line.label is Label.DROP and line.reason in _HEURISTIC):
             out.append(i)
     return out
+
+
+def overturnable(page: Page) -> list[int]:
+    """The decidable lines the model may relabel: all but those a FINAL heuristic dropped."""
+    lines = page.lines
+    return [i for i in decidable(page) if not (lines[i].label is Label.DROP and lines[i].reason in FINAL)]
 
 
 _BULLET = frozenset("-*•·–—►»›>✓✔■□●○◦")
@@ -190,7 +202,7 @@ def rescore(page: Page, forest: Forest, drop_below: float = DROP_BELOW, keep_abo
     sets differently (a kept footer line against a dropped list item), and the heuristics' call
     is the better one near the middle.
     """
-    todo = set(decidable(page))
+    todo = set(overturnable(page))
     if not todo:
         return
     rows, X = matrix(page)

@@ -515,8 +515,25 @@ def settle(page: Page, again: Callable[[str], Page], rounds: int = SETTLE_ROUNDS
             changed = True
         if not page.title and _take_title(page, order, live):
             changed = True
+        elif page.title and _move_title(page, order, live):
+            changed = True
         if not changed:
             return
+
+
+def _move_title(page: Page, order: list[int], live: list[Line]) -> bool:
+    """The second pass read the title as body and another kept line as the title: the file would swap them, so do we."""
+    read = dict(zip(order, live))
+    if page.title_index is None or page.title_index not in read or read[page.title_index].label is not Label.KEEP:
+        return False
+    for i, line in zip(order, live):
+        if i != page.title_index and line.label is Label.TITLE and page.lines[i].label is Label.KEEP:
+            old = page.title_index
+            page.lines[old] = page.lines[old].relabel(Label.KEEP, "")
+            page.title_index, page.title = i, page.lines[i].text.strip()
+            page.lines[i] = page.lines[i].relabel(Label.TITLE, line.reason or "heuristic/title")
+            return True
+    return False
 
 
 def _take_title(page: Page, order: list[int], live: list[Line]) -> bool:

@@ -299,5 +299,6 @@ def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None 
             if path is not None:
                 written.append(path)
             if progress:
-                print(f"cleaner train: {name} without {group or 'nothing'} -> {path or 'nothing to learn'}", file=sys.stderr)
+                print(f"cleaner train: {name} " + (f"without {group}" if group else "on every group")
+                      + f" -> {path or 'nothing to learn'}", file=sys.stderr)
     return written

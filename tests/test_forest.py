@@ -148,3 +148,13 @@ def test_matches_lightgbm_on_random_data(params):
     test[:5, 2] = [-1.0, 9.0, np.nan, 2.5, 0.0]  # unseen, negative, missing and fractional categories
     np.testing.assert_allclose(forest.predict(test), booster.predict(test), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(forest.raw(test), booster.predict(test, raw_score=True), rtol=1e-9, atol=1e-12)
+
+
+def test_long_inputs_are_walked_in_chunks_with_the_same_result(monkeypatch):
+    import cleaner.forest as module
+
+    forest = Forest.from_dict(_dump(_split(0, 0.0, _leaf(-1.0), _split(1, 0.5, _leaf(2.0), _leaf(3.0)))))
+    X = np.random.default_rng(3).normal(size=(50, 2))
+    whole = forest.raw(X)
+    monkeypatch.setattr(module, "CHUNK_ROWS", 7)
+    np.testing.assert_array_equal(forest.raw(X), whole)

@@ -22,10 +22,14 @@ ARTICLE = "\n\n".join([
 PAGE = "Home\nNews\nSport\nContact Us\nLocal stories from the valley\n\n" + ARTICLE + "\n\nShare this article\nPrivacy policy\n"
 
 
+LOW = 0.01  # below linescore.DROP_BELOW; 1 - LOW is above KEEP_ABOVE
+assert LOW < linescore.DROP_BELOW and 1 - LOW >= linescore.KEEP_ABOVE
+
+
 def _short_line_model(tmp_path, version=linescore.FEATURES_VERSION):
-    """A one-split model: lines of at most two words score 0.12 (drop), longer ones 0.88 (keep)."""
+    """A one-split model: lines of at most two words score LOW (drop), longer ones 1 - LOW (keep)."""
     words = linescore.NAMES.index("words")
-    logit = float(np.log(0.88 / 0.12))
+    logit = float(np.log((1 - LOW) / LOW))
     document = {
         "format": "cleaner-forest/1", "objective": "binary", "sigmoid": 1.0, "num_class": 1,
         "num_tree_per_iteration": 1, "average_output": False, "feature_names": list(linescore.NAMES),
@@ -61,7 +65,7 @@ def test_model_drops_lines_with_its_reason_and_score_and_rules_keep_theirs(tmp_p
     before = plain.clean(Document("d", Kind.TEXT, PAGE))
     after = learned.clean(Document("d", Kind.TEXT, PAGE))
     by_text = {line.text: line for line in learned.page(PAGE).lines}
-    assert by_text["Ok"].label is Label.DROP and by_text["Ok"].reason == "model/line 0.12"
+    assert by_text["Ok"].label is Label.DROP and by_text["Ok"].reason == f"model/line {LOW:.2f}"
     assert "Ok" in before.text.split("\n") and "Ok" not in after.text.split("\n")
     assert any(r.rule == "model/line" and r.text == "Ok" for r in after.removed)
     assert all(not r.rule.startswith("model/line ") for r in after.removed)
