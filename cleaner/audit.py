@@ -7,8 +7,9 @@ F1 with the rule minus its F1 without (the set's own metric), per path.
 
 Verdicts, the discipline rules are kept by:
 - keep: the macro effect (over every set and path) is positive and no set loses more than a hair;
-- remove: it fired but does not pay (no gain, or a set pays more than a hair for it);
-- no effect / unfired: it changes no figure; it stays only if it is general and the seeds
+- remove: it fired but does not pay (a macro loss, or a set pays more than a hair for it);
+- no effect / unfired: it changes no figure (a macro effect under 0.00001 either way, no set
+  losing more than a hair), or matches no page; it stays only if it is general and the seeds
   (tests/test_seeds.py) or a widely used CMS, forum or theme back it, which a person judges:
   the `seeds` column counts the seed documents it fires on.
 """
@@ -24,7 +25,7 @@ from typing import Mapping, Sequence
 from .evaluation import METRICS, EvalJob, MultiReport, Task, all_tasks, score, summarise
 
 HAIR = 0.0005  # F1 a rule may cost one set (and path) while it pays on the macro average
-EFFECT_EPSILON = 1e-9  # below this an effect is rounding, not an effect
+NO_EFFECT = 1e-5  # a macro effect smaller than this (either way) changes no figure at the precision reported
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,9 @@ class RuleEffect:
     def verdict(self) -> str:
         if not any(self.fired.values()):
             return "unfired"
-        if all(abs(e) < EFFECT_EPSILON for e in self.effect.values()):
+        if self.worst >= -HAIR and abs(self.macro) < NO_EFFECT:
             return "no effect"
-        if self.macro > EFFECT_EPSILON and self.worst >= -HAIR:
+        if self.macro >= NO_EFFECT and self.worst >= -HAIR:
             return "keep"
         return "remove"
 

@@ -28,6 +28,7 @@ from typing import Iterable, Iterator, TextIO
 from .config import Config
 from .io.decode import DecodeError, decode
 from .io.discover import JSONL_SUFFIXES, TEXT_SUFFIXES, Dest, Item, suffix_of
+from .io.readers import not_regular
 from .io.writers import atomic_write
 from .model import Cleaned, Document, Failure, Kind, Post
 from .pipeline import Cleaner
@@ -83,9 +84,17 @@ def _expand(paths: Iterable[str | Path], config: Config) -> Iterator[Path | Verd
         elif suffix_of(path) in JSONL_SUFFIXES:
             yield Verdict(path, path, error="in-place mode cleans .txt and .html files; use `cleaner clean` for JSONL")
         elif not path.is_file():
-            yield Verdict(path, path, error="no such file")
+            yield Verdict(path, path, error=_not_a_file(path))
         else:
             yield path
+
+
+def _not_a_file(path: Path) -> str:
+    """What a named path that is not a regular file is: fix reads none of these (a FIFO would block it)."""
+    try:
+        return not_regular(path) or "not a regular file"
+    except OSError:
+        return "no such file"
 
 
 def out_path(path: Path) -> Path:
@@ -114,7 +123,7 @@ def read(path: Path) -> tuple[Item | None, Verdict | None]:
     return Item(Dest("mirror", str(path)), doc=Document(str(path), kind, content, source=str(path))), None
 
 
-def settle(cleaner: Cleaner, result: Cleaned | Failure) -> Cleaned | Failure:
+def settle_through_text(cleaner: Cleaner, result: Cleaned | Failure) -> Cleaned | Failure:
     """An .html page's article also goes through the text path, so the .txt it becomes is already clean.
 
     `check` judges a .txt with the text path; the HTML path keeps what trafilatura kept, so
@@ -206,7 +215,7 @@ def judge_all(paths: Iterable[str | Path], config: Config, cleaner: Cleaner, job
     for dest, result, _size in results(items(), config.options(), jobs, cleaner):
         yield from _drain(early)
         path = Path(dest.rel)
-        yield verdict(path, contents.pop(dest.rel), settle(cleaner, result) if out_path(path) != path else result)
+        yield verdict(path, contents.pop(dest.rel), settle_through_text(cleaner, result) if out_path(path) != path else result)
     yield from _drain(early)
 
 

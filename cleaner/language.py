@@ -25,9 +25,9 @@ WORD = re.compile(r"[^\W\d_]+")
 
 @lru_cache(maxsize=1)
 def _stop_words() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    import justext
+    from .stopwords import justext_stoplist
 
-    return frozenset(justext.get_stoplist("English")), {k: frozenset(justext.get_stoplist(v)) for k, v in RIVALS.items()}
+    return justext_stoplist("English"), {k: justext_stoplist(v) for k, v in RIVALS.items()}
 
 
 def stop_word_vote(sample: str) -> str | None:

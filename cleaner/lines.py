@@ -19,7 +19,8 @@ from .model import Line
 
 _NEWLINES = regex.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _OTHER_NEWLINES = "\r\u2028\u2029\x0b\x0c\x85"  # a text without any of these needs no _NEWLINES pass
-_TRAILING = " \t\u00a0\u200b"
+INVISIBLE = "\u200b\u200c\u200d\u2060"  # zero-width space, non-joiner, joiner, word joiner: no width, no word
+_TRAILING = " \t\u00a0" + INVISIBLE  # a line of nothing but these is empty
 MAX_EMPTY_RUN = 2  # empty lines kept in a row; more mean nothing more, and each would cost every stage time
 
 
@@ -34,6 +35,17 @@ def normalise(content: str) -> str:
         content = _NEWLINES.sub("\n", content)
     content = unicodedata.normalize("NFC", content)
     return "\n".join([line.rstrip(_TRAILING) for line in content.split("\n")])  # 5x a multiline regex sub
+
+
+def visible(text: str) -> str:
+    """The text without zero-width characters, for matching: `Share\u200b this` is the line a rule names.
+
+    The output keeps them (a joiner inside an emoji or a Persian word means something); only
+    rules and comparisons look past them.
+    """
+    if text.isascii() or not any(c in text for c in INVISIBLE):
+        return text
+    return "".join(c for c in text if c not in INVISIBLE)
 
 
 def split_lines(content: str) -> list[Line]:

@@ -1,7 +1,8 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  split -> language -> corpus template -> rules -> guard -> heuristics -> settle -> posts -> assemble
-html:  extract (html/: parse, selectors, tree heuristics, trafilatura, second opinions)
+text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
+       -> posts -> assemble
+html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
 """
@@ -11,15 +12,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import linescore, markdown, threads
+from . import linescore, markdown, pagetype, threads
 from .guard import hold_back
-from .html.extract import Extracted, extract, paragraphs, thread_sources
+from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html import leftout
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
 from .options import Options, TextThresholds, ThreadThresholds
+from .pagetype import Guess, classify_html, classify_text
+from .profiles import ARTICLE, Profile, for_type
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
 from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
@@ -32,8 +35,8 @@ __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 def heuristics(page: Page, t: TextThresholds, tt: ThreadThresholds = ThreadThresholds()) -> None:
     """The text path's line heuristics, in order: every line the rules left undecided gets a label.
 
-    The comment thread is looked for once the article core is known; a learned line stage
-    (model/...) would run before these, on what the rules left.
+    The comment thread is looked for once the article core is known; the learned line scorer
+    (linescore) runs after these, on what the rules left to them.
     """
     threads.heading_alone(page)
     label_template(page, t)
@@ -65,22 +68,32 @@ class Cleaner:
         return {"version": version(), "rules": self.rulebook.digest}
 
     def clean(self, doc: Document) -> Cleaned:
-        limit = self.options.max_bytes
-        if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
-            raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
+        self.check_size(doc)
         cleaned = PATHS[doc.kind](self, doc)
         if self.options.text_format == "markdown":
             cleaned = replace(cleaned, text=markdown.render(doc, cleaned, self.options.links))
         return cleaned
 
+    def check_size(self, doc: Document) -> None:
+        """--max-bytes, the one size limit of a document (the HTML parser has none of its own)."""
+        limit = self.options.max_bytes
+        if limit and len(doc.content) > limit // 4 and (size := utf8_size(doc.content)) > limit:
+            raise too_large(size, limit)  # readers refuse most before reading; this covers every other way in
+
     def explain(self, doc: Document) -> list[Line]:
         """Every line with its label and reason; on the HTML path the elements the selectors removed come
         first, then the body's lines, then each thread source looked at."""
+        self.check_size(doc)
         if doc.kind is not Kind.HTML:
-            return self.page(doc.content).lines
+            guess = self.text_type(doc)
+            return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
+                + self.page(doc.content).lines
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
+        if "page_type" in extracted.meta:  # what the profile was chosen by, first
+            lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
+                                 Label.UNDECIDED, pagetype.REASON))
         for thread in looked:
             offset = len(lines)
             lines.append(Line(offset + 1, ""))
@@ -92,7 +105,13 @@ class Cleaner:
 
     def clean_text(self, doc: Document) -> Cleaned:
         page = self.page(doc.content)
-        return self.assemble(doc, page, page.posts)
+        guess = self.text_type(doc)
+        return self.assemble(doc, page, page.posts, extra_meta=_type_meta(guess))
+
+    def text_type(self, doc: Document) -> Guess | None:
+        """The page type of a flattened page, from its text and its URL if the record has one."""
+        url = doc.meta.get("url")
+        return classify_text(doc.content, url if isinstance(url, str) else None, self.options.models_dir)
 
     def page(self, content: str) -> Page:
         """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
@@ -132,13 +151,18 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
-        extracted = extract(doc, self.rulebook, self.options.html_thresholds)
-        # A page-type stage goes here: after extraction, before the line stages that would follow its type.
-        page = self.body_page(extracted)
+        parsed = parse_page(doc)
+        guess = classify_html(parsed.tree, parsed.url, self.options.models_dir, parsed.names.text) \
+            if parsed.tree is not None else None
+        profile = for_type(guess.type if guess else None)
+        extracted = extract(parsed, self.rulebook, profile, self.options.html_thresholds, self.options.max_rule_share)
+        extracted.meta.update(_type_meta(guess))
+        page = self.body_page(extracted, profile)
+        page.held_back.extend(extracted.held_back)
         posts, looked = self.comment_posts(extracted, page)
         return extracted, page, posts, looked
 
-    def body_page(self, extracted: Extracted) -> Page:
+    def body_page(self, extracted: Extracted, profile: Profile = ARTICLE) -> Page:
         """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.
 
         The language is the one the page declares; only a page that declares none (or one we
@@ -148,8 +172,10 @@ class Cleaner:
         page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
         label_title_repeat(page, extracted.meta.get("title", ""))
         self.rules(page)
-        label_menu_lines(page, self.options.html_thresholds)
-        apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
+        if profile.menu_lines:
+            label_menu_lines(page, self.options.html_thresholds)
+        if profile.truncate:
+            apply_truncate(page, first_prose(page), page.article_end, self.options.thresholds)
         page.keep_undecided(page.article_end)
         return page
 
@@ -188,6 +214,11 @@ class Cleaner:
             id=doc.id, title=page.title, text=join_lines(page.lines, kept), comments=posts,
             removed=place_removals(page.lines, page.removed), meta=meta, lines=tuple(page.lines), source=doc.source,
         )
+
+
+def _type_meta(guess: Guess | None) -> dict:
+    """The record's `page_type` (and the model's probability for it); nothing without a model."""
+    return {"page_type": guess.type.value, "page_type_score": round(guess.score, 3)} if guess else {}
 
 
 PATHS = {Kind.TEXT: Cleaner.clean_text, Kind.HTML: Cleaner.clean_html}  # the path each kind of document takes

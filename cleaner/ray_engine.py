@@ -81,7 +81,7 @@ def input_paths(config: RunConfig) -> tuple[list[str], list[str], list[str]]:
     return jsonl, parquet, warcs
 
 
-def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
+def split_file_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
     """One JSONL file (already decompressed by Ray) as rows of (line, line number, path)."""
     lines = row["bytes"].split(b"\n")
     if lines and lines[-1] == b"":
@@ -325,7 +325,7 @@ def build_dataset(config: RunConfig, jobs: int):
     parts = []
     if jsonl:
         files = ray.data.read_binary_files(jsonl, include_paths=True)
-        parts.append(files.flat_map(split_lines).map_batches(
+        parts.append(files.flat_map(split_file_lines).map_batches(
             CleanBatch, fn_constructor_args=(config.options, config.fields, "lines", shape), batch_size=BATCH_SIZE,
             batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(min_size=1, max_size=jobs)))
     if parquet:

@@ -1,4 +1,4 @@
-"""What a run did, for a person: a short summary at its end and OUT/report.html.
+"""What a run did, for a person: a short summary at its end and OUT/.cleaner/report.html.
 
 `Summary` adds up what report.json does not keep: characters kept and removed, empty outputs,
 languages, page types, and a few sample removals per rule (to audit a rule by reading what it
@@ -77,7 +77,7 @@ class Summary:
         return "\n".join(lines)
 
     def html(self, title: str = "cleaner run") -> str:
-        """OUT/report.html: the same figures as bar charts, and sample removals per rule."""
+        """OUT/.cleaner/report.html: the same figures as bar charts, and sample removals per rule."""
         parts = [f"<h1>{_e(title)}</h1>",
                  f"<p class=big>{self.removed_share:.1%} of the characters removed "
                  f"({self.chars_removed:,} of {self.chars_kept + self.chars_removed:,}); "

@@ -96,7 +96,7 @@ class State:
         if why is not None:
             if why:
                 say(f"{self.out} {why}; starting over")
-            self.clear()
+            self.clear(earlier_run=bool(why))
             atomic_write(self.dir / "run.json", json.dumps(self.fingerprint, indent=1).encode())
             return []
         self.claimed = set(self._outputs())
@@ -147,17 +147,21 @@ class State:
             if not stale.stem.isdigit() or int(stale.stem) >= keep:
                 stale.unlink()
 
-    def clear(self) -> None:
-        """Remove what an earlier run left: its markers, log, report and every output it claimed."""
+    def clear(self, earlier_run: bool = True) -> None:
+        """Remove what an earlier run left: its markers, log, report and every output it claimed.
+
+        Shards (part-NNNNN.jsonl*) go too when an earlier run was there: one whose claims are lost
+        may have written them. A fresh OUT keeps whatever files the user put in it.
+        """
         for name in self._outputs():
             path = safe_join(self.out, name)
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             elif path.exists() or path.is_symlink():
                 path.unlink()
-        for part in self.out.glob("part-*.jsonl*"):  # shards of a run whose claims are lost
+        for part in self.out.glob("part-*.jsonl*") if earlier_run else ():
             part.unlink()
-        for name in ("outputs.txt", ERRORS, REPORT, "run.json"):
+        for name in ("outputs.txt", ERRORS, REPORT, "report.html", "run.json"):
             (self.dir / name).unlink(missing_ok=True)
         if self.done_dir.exists():
             shutil.rmtree(self.done_dir, ignore_errors=True)

@@ -119,19 +119,12 @@ class Report:
 
 
 class RunStopped(RuntimeError):
-    """The run stopped early: --max-failures was reached, or no record has the content field (`usage`)."""
-
-    def __init__(self, message: str, usage: bool = False):
-        super().__init__(message)
-        self.usage = usage
-
-
-MISSING_FIELD_PROBE = 100  # this many records without their content field and none cleaned: the field name is wrong
+    """The run stopped early: --max-failures was reached."""
 
 
 class FailureWatch:
-    """Failures as a person should see them: a missing content field once, not once per record; stops
-    the run at --max-failures, or when the first records all lack the field (one error listing their keys)."""
+    """Failures as a person should see them: a missing content field once, not once per record (and,
+    when no record has it, one error listing the keys they do have); stops the run at --max-failures."""
 
     def __init__(self, max_failures: int | None):
         self.max_failures, self.failures, self.cleaned = max_failures, 0, 0
@@ -146,18 +139,16 @@ class FailureWatch:
             head, _, keys = failure.message.partition("; its keys: ")
             self.keys.update(k for k in keys.split(", ") if k and k != "none")
             show, self.first_missing = not self.first_missing, self.first_missing or head
-        if self.cleaned == 0 and self.missing >= MISSING_FIELD_PROBE and self.missing == self.failures:
-            raise RunStopped(self.missing_message(), usage=True)
         if self.max_failures is not None and self.failures >= self.max_failures:
             raise RunStopped(f"stopped after {self.failures} failed documents (--max-failures {self.max_failures}); "
                              f"each is listed in errors.jsonl")
         return show
 
     def finish(self) -> None:
-        """At the end: a run where every document lacked its content field is one error."""
+        """At the end: a run where every document lacked its content field gets one error naming the keys."""
         if self.cleaned == 0 and self.missing and self.missing == self.failures:
-            raise RunStopped(self.missing_message(), usage=True)
-        if self.missing > 1:
+            tqdm.write(f"cleaner: {self.missing_message()}", file=sys.stderr)
+        elif self.missing > 1:
             tqdm.write(f"cleaner: {self.missing} records in all had {self.first_missing[0].lower()}{self.first_missing[1:]}"
                        f" (each is in errors.jsonl)", file=sys.stderr)
 
@@ -556,7 +547,7 @@ def _run(config: RunConfig, cleaner: Cleaner, started: float) -> Report:
     job.report.seconds = time.perf_counter() - started
     if not config.to_stdout and (job.wrote or not _finished(config.out, job.report)):
         write_report(config.out, job.report, cleaner)
-        job.report.summary.write_html(config.out / "report.html")
+        job.report.summary.write_html(run_file(config.out, "report.html"))  # a run file: readers of OUT skip it
     return job.report
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import justext
+import importlib.util
+from pathlib import Path
 
 JUSTEXT_NAMES = {
     "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "ca": "Catalan", "cs": "Czech", "cy": "Welsh",
@@ -35,7 +36,18 @@ def stoplist(lang: str) -> frozenset[str]:
     if lang in _CJK:
         return frozenset(_CJK[lang].split())
     name = JUSTEXT_NAMES.get(lang, "English")
-    return frozenset(w.casefold() for w in justext.get_stoplist(name))
+    return frozenset(w.casefold() for w in justext_stoplist(name))
+
+
+@lru_cache(maxsize=None)
+def justext_stoplist(name: str) -> frozenset[str]:
+    """jusText's stop-list file read as justext.get_stoplist reads it, without importing jusText
+    (its import pulls in lxml.html and urllib, start-up a pre-commit hook pays on every commit)."""
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"jusText is not installed: no stop list for {name}")
+    data = (Path(next(iter(spec.submodule_search_locations))) / "stoplists" / f"{name}.txt").read_bytes()
+    return frozenset(w.decode("utf8").lower() for w in data.splitlines())
 
 
 def known(lang: str) -> bool:

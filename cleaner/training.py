@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import forest, linescore
+from . import forest, linescore, pagetype
 from .distribution import install_hint, version
 from .evaluation import heldout_group, read_gold, set_name_of
 
@@ -174,6 +174,82 @@ def fit_lines(rows: Sequence[LineRows], out: Path) -> Path:
                        features_version=linescore.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
 
 
+# --------------------------------------------------------------------------- page types (both paths)
+
+PAGETYPE_PARAMS: dict[str, Any] = {
+    "objective": "multiclass", "num_class": len(pagetype.TYPES), "num_leaves": 7, "learning_rate": 0.08,
+    "min_data_in_leaf": 10, "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+    "verbose": -1, "seed": 13, "deterministic": True, "num_threads": 1, "force_row_wise": True,
+}
+PAGETYPE_ROUNDS = 80
+UNTYPED_WEIGHT = 0.3  # a page of a set without page types teaches "article" at this weight against a typed page's 1
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One page's page-type features and its type (a set without page types: article)."""
+
+    group: str
+    features: tuple[float, ...]
+    label: int
+    typed: bool
+
+
+def _type_rows(kind: str, features_of: Callable[[Mapping[str, Any]], Sequence[float]]):
+    """The collect and fit steps of one path's page-type model (`kind`: html or text)."""
+
+    def collect(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False) -> list[TypeRow]:
+        path = None
+        if cache is not None:
+            digest = hashlib.sha256(f"{version()} {kind}".encode())
+            digest.update(Path(pagetype.__file__).read_bytes())
+            for page in pages:
+                digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('html') or '')}".encode())
+            path = Path(cache) / f"pagetype-{kind}-rows-{digest.hexdigest()[:16]}.pkl"
+            if path.is_file():
+                with path.open("rb") as f:
+                    return pickle.load(f)
+        out = []
+        for n, page in enumerate(pages, 1):
+            label = page.record.get("page_type") or pagetype.PageType.ARTICLE.value
+            out.append(TypeRow(page.group, tuple(features_of(page.record)), pagetype.labels_of([label])[0],
+                               bool(page.record.get("page_type"))))
+            if progress and n % 500 == 0:
+                print(f"cleaner train: page-type features ({kind}) of {n}/{len(pages)} pages", file=sys.stderr)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as f:
+                pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+        return out
+
+    def fit(rows: Sequence[TypeRow], out: Path) -> Path | None:
+        """Fit the types on the pages of `rows`; None (no file) when none of them has a page type."""
+        lgb = _lightgbm()
+        if not any(r.typed for r in rows):
+            return None
+        X = np.asarray([r.features for r in rows], dtype=np.float64)
+        y = np.asarray([r.label for r in rows])
+        w = np.asarray([1.0 if r.typed else UNTYPED_WEIGHT for r in rows])
+        booster = lgb.train(dict(PAGETYPE_PARAMS), lgb.Dataset(X, y, weight=w, feature_name=list(pagetype.FEATURES[kind])), PAGETYPE_ROUNDS)
+        return forest.save(booster.dump_model(), Path(out) / pagetype.MODEL_FILES[kind],
+                           types=[t.value for t in pagetype.TYPES], trained_on=sorted({r.group for r in rows}))
+
+    return collect, fit
+
+
+def _html_type_features(record: Mapping[str, Any]) -> Sequence[float]:
+    from .html.parse import parse
+
+    tree = parse(record.get("html") or "")
+    if tree is None:
+        return [float("nan")] * len(pagetype.HTML_FEATURES)
+    return pagetype.html_features(tree, record.get("url"))
+
+
+def _text_type_features(record: Mapping[str, Any]) -> Sequence[float]:
+    return pagetype.text_features(record.get("page_text") or "", record.get("url"))
+
+
 # --------------------------------------------------------------------------- registry
 
 
@@ -182,12 +258,14 @@ class Trainer:
     """A learned part: how it turns gold pages into training rows (cacheable), and rows into its file."""
 
     collect: Callable[[Sequence[GoldPage], Path | None, bool], list]
-    fit: Callable[[Sequence[Any], Path], Path]
+    fit: Callable[[Sequence[Any], Path], Path | None]  # None: these rows teach this part nothing (no file)
     group_of: Callable[[Any], str]
 
 
 TRAINERS: dict[str, Trainer] = {
     "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group),
+    "pagetype-html": Trainer(*_type_rows("html", _html_type_features), lambda row: row.group),
+    "pagetype-text": Trainer(*_type_rows("text", _text_type_features), lambda row: row.group),
 }
 
 
@@ -217,7 +295,10 @@ def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None 
         rows = trainer.collect(pages, Path(cache) if cache else None, progress)
         for group, folder in fits:
             folder.mkdir(parents=True, exist_ok=True)
-            written.append(trainer.fit([r for r in rows if trainer.group_of(r) != group], folder))
+            path = trainer.fit([r for r in rows if trainer.group_of(r) != group], folder)
+            if path is not None:
+                written.append(path)
             if progress:
-                print(f"cleaner train: {name} " + (f"without {group}" if group else "on every group") + f" -> {written[-1]}", file=sys.stderr)
+                print(f"cleaner train: {name} " + (f"without {group}" if group else "on every group")
+                      + f" -> {path or 'nothing to learn'}", file=sys.stderr)
     return written

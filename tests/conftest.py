@@ -40,3 +40,27 @@ def seed_corpus(tmp_path, monkeypatch) -> Path:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes: what a test compares before and after."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --------------------------------------------------------------------------- rule packs written by tests
+
+PROSE = [
+    "The council voted on Tuesday to extend the library's opening hours through the winter months.",
+    "Residents had asked for longer hours for years, saying the building was the only warm place to study.",
+    "The extension will cost about forty thousand dollars, which the council plans to take from the parks budget.",
+    "Several members objected to the move, arguing that the parks had already lost money in the last budget.",
+]
+
+
+def pack(tmp_path: Path, rules: str, name: str = "custom") -> Path:
+    """A rules directory holding one pack `name` with the given rules (YAML list items)."""
+    root = tmp_path / "rules"
+    root.mkdir(exist_ok=True)
+    (root / f"{name}.yaml").write_text(f"description: test pack\nrules:\n{rules}", encoding="utf-8")
+    return root
+
+
+def regex_rule(rid: str, pattern: str, action: str = "drop", kind: str = "regex") -> str:
+    example = "aaaa" if action == "drop" else "x aaaa"
+    return (f"  - id: {rid}\n    description: test rule\n    match: {{{kind}: '{pattern}'}}\n    action: {action}\n"
+            f"    examples:\n      {action}: ['{example}']\n      keep: ['hello there']\n")

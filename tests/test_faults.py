@@ -108,6 +108,7 @@ def time_after_first_shard(corpus: Path, out: Path) -> float:
     return max(time.monotonic() - started, 0.05)
 
 
+@pytest.mark.slow  # real processes killed and resumed: minutes
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigkill_at_a_random_moment_then_resume_gives_the_uninterrupted_output(corpus, tmp_path):
     whole = tmp_path / "whole"
@@ -203,6 +204,7 @@ def test_a_full_disk_stops_the_run_with_a_message_and_leaves_no_half_file(tmp_pa
     assert visible(out) == visible(whole)
 
 
+@pytest.mark.slow  # real processes killed and resumed: minutes
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="needs RLIMIT_FSIZE")
 def test_a_file_size_limit_in_a_real_process_fails_cleanly_and_resumes(corpus, tmp_path):
     """A real write error, no mocks: RLIMIT_FSIZE makes the kernel refuse writes past 100 kB (EFBIG).
@@ -269,6 +271,7 @@ def test_fix_puts_the_sidecar_back_when_the_article_cannot_be_written(seeds, cap
     assert snapshot(seeds) == before  # the article and its old sidecar, byte for byte
 
 
+@pytest.mark.slow  # real processes killed and resumed: minutes
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="timing of a real kill")
 def test_a_killed_fix_leaves_each_file_whole_old_or_whole_new(seeds, tmp_path):
     reference = tmp_path / "reference"

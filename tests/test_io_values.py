@@ -78,7 +78,8 @@ def test_deep_metadata_gives_the_same_output_at_every_job_count(tmp_path):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}"
-        assert main(["clean", str(src), "-o", str(out), "--no-progress", "-j", jobs]) == 0
+        # --keep-fields: a field this large is otherwise left out of metadata; kept, it must cross to the workers
+        assert main(["clean", str(src), "-o", str(out), "--no-progress", "-j", jobs, "--keep-fields", "meta"]) == 0
         outs.append((out / "in.jsonl").read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b'"leaf"') == 4
 
@@ -120,3 +121,14 @@ def test_file_names_that_are_not_utf8_are_read_and_escaped_reversibly(tmp_path):
     assert main(["clean", str(docs), "-o", str(out), "--no-progress", "-j", "1"]) == 0
     assert [p.name for p in (out / "articles").iterdir()] == ["caf%E9 50%25.txt"]
     json.loads((out / RUN_DIR / "report.json").read_bytes().decode("utf-8"))
+
+
+def test_a_surrogate_handed_to_the_html_path_does_not_cut_the_page():
+    """Through the Python API no reader scrubs the text: the parser must not stop at the surrogate."""
+    from cleaner.model import Document, Kind
+    from cleaner.pipeline import Cleaner
+
+    page = (f"<html><body><article><p>{PROSE}</p><p>Before \ud800 after. {PROSE}</p>"
+            f"<p>The tail paragraph survives. {PROSE}</p></article></body></html>")
+    cleaned = Cleaner().clean(Document("s", Kind.HTML, page))
+    assert "tail paragraph survives" in cleaned.text and "\ud800" not in cleaned.text

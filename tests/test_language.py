@@ -46,3 +46,12 @@ def test_fix_on_an_english_page_never_loads_py3langid(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(page)], capture_output=True, text=True, env=env, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr[-2000:]
     assert "Share this article" not in page.read_text(encoding="utf-8")  # it did clean the page
+
+
+def test_stop_lists_are_read_as_justext_reads_them_without_importing_it():
+    import justext
+
+    from cleaner.stopwords import JUSTEXT_NAMES, justext_stoplist
+
+    for name in JUSTEXT_NAMES.values():
+        assert justext_stoplist(name) == justext.get_stoplist(name), name

@@ -1,4 +1,4 @@
-"""A run a person can read: the end-of-run summary and OUT/report.html."""
+"""A run a person can read: the end-of-run summary and OUT/.cleaner/report.html."""
 
 import json
 import re
@@ -45,8 +45,8 @@ def test_a_run_writes_report_html_and_prints_the_summary(tmp_path, capsys):
     assert main(["clean", str(src), "-o", str(out), "-j", "1", "--no-progress", "--isolated"]) == 0
     err = capsys.readouterr().err
     assert re.search(r"removed \d+\.\d% of the characters", err) and "languages: en 3" in err
-    page = (out / "report.html").read_text(encoding="utf-8")
-    removed = json.loads((out / "report.json").read_text())["removed"]
+    page = (out / ".cleaner" / "report.html").read_text(encoding="utf-8")
+    removed = json.loads((out / ".cleaner" / "report.json").read_text())["removed"]
     for rule in removed:
         assert f"<h3 id='{rule}'>" in page
     assert "Share this article" in page

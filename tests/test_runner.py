@@ -1,26 +1,22 @@
-"""The runner at corpus scale: shards, stdout, order under -j, bounded read-ahead, resuming, nothing lost."""
+"""The runner at corpus scale: shards, stdout, order under -j, resuming, nothing lost."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from cleaner import runner, workers
+from cleaner import runner
 from cleaner.rundir import RUN_DIR
 from cleaner.cli import main
-from cleaner.io.discover import Dest, Item
 from cleaner.io.streams import open_compressed
-from cleaner.model import Document, Kind
 from cleaner.pipeline import Options
 from cleaner.runner import RunConfig, run
-from cleaner.workers import Workers
 from conftest import SEEDS
 
 STORY = ("The council met on Tuesday to discuss the new budget for the coming year. "
@@ -177,47 +173,6 @@ def test_an_empty_jsonl_input_still_gets_its_output_file(tmp_path):
     (tmp_path / "in" / "none.jsonl").write_text("\n", encoding="utf-8")
     assert clean(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "1") == 0
     assert (tmp_path / "out" / "none.jsonl").read_bytes() == b""
-
-
-def test_workers_read_ahead_a_bounded_number_of_items():
-    pulled = {"n": 0}
-
-    def endless():
-        while True:
-            pulled["n"] += 1
-            yield Item(Dest("jsonl", "x"), doc=Document(str(pulled["n"]), Kind.TEXT, doc_text(pulled["n"])))
-
-    pool = Workers(Options(), 2)
-    try:
-        stream = pool.map(endless())
-        ids = [next(stream)[1].id for _ in range(100)]
-    finally:
-        pool.close()
-    assert ids == [str(i) for i in range(1, 101)]
-    bound = 2 * workers.IN_FLIGHT_PER_JOB * workers.BATCH_DOCS + 100 + workers.BATCH_DOCS
-    assert pulled["n"] <= bound
-
-
-def crash_on_boom(batch):
-    """A worker task that dies like a segfaulting parser when it meets the document "boom"."""
-    if any(item.doc is not None and item.doc.id == "boom" for item in batch):
-        os._exit(3)
-    return workers.clean_batch(batch)
-
-
-def test_a_dying_worker_costs_only_its_document(monkeypatch):
-    monkeypatch.setattr(workers, "_work", crash_on_boom)
-    ids = [str(i) for i in range(40)]
-    ids[17] = "boom"
-    items = [Item(Dest("jsonl", "x"), doc=Document(i, Kind.TEXT, doc_text(n))) for n, i in enumerate(ids)]
-    pool = Workers(Options(), 2)
-    try:
-        out = list(pool.map(items))
-    finally:
-        pool.close()
-    assert [r[1].id for r in out] == ids
-    failed = [r[1] for r in out if not hasattr(r[1], "text")]
-    assert [(f.id, f.stage) for f in failed] == [("boom", "clean")] and "worker process died" in failed[0].message
 
 
 def test_stdin_to_stdout_in_a_pipeline(corpus):

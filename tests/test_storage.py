@@ -31,8 +31,8 @@ def test_memory_urls_in_and_out_give_the_local_records(tmp_path):
         assert main(["clean", "memory://bucket/in/", "-o", "memory://bucket/out", *FLAGS]) == 0
         got = [json.loads(line) for line in memory.cat("/bucket/out/crawl.jsonl").decode().splitlines()]
         assert got == _local(tmp_path)
-        assert memory.exists("/bucket/out/report.json")
-        assert not memory.exists("/bucket/out/.cleaner")  # run state stays behind
+        assert memory.exists("/bucket/out/.cleaner/report.json") and memory.exists("/bucket/out/.cleaner/report.html")
+        assert not memory.exists("/bucket/out/.cleaner/done")  # the resume state stays behind
     finally:
         memory.rm("/bucket", recursive=True)
 

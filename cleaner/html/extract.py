@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
+
 from ..model import Document, Removal
 from ..options import HtmlThresholds
+from ..profiles import ARTICLE, Profile
 from ..rulebook import Rulebook
 from .metadata import declared_language, metadata
 from .opinions import justext_opinion, page_chars, second_opinion, tables_opinion
@@ -32,6 +35,7 @@ class Extracted:
     removed: tuple[Removal, ...] = ()
     thread: Thread | None = None
     lang: str = ""  # the language the page declares (<html lang>), if we know its stop words
+    held_back: tuple[str, ...] = ()  # drop selector rules that would have taken most of the page's prose
 
 
 _COUNT = 0
@@ -47,21 +51,40 @@ def _tick() -> None:
         reset_caches()
 
 
-def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThresholds()) -> Extracted:
-    """Parse, apply the selector rules and the tree heuristics, run trafilatura, and get a second
-    opinion where its body looks wrong (jusText, tables kept, precision mode); never fetches the page's URL."""
-    import trafilatura
+@dataclass(frozen=True)
+class Parsed:
+    """A page parsed once, with its class and id names and its URL (if known): what the page-type stage
+    reads before `extract` prunes the tree in place."""
 
+    tree: etree._Element | None
+    names: Names | None
+    url: str | None
+
+
+def parse_page(doc: Document) -> Parsed:
     _tick()
     tree = parse(doc.content)
+    url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
+    return Parsed(tree, Names.of(tree) if tree is not None else None, url)
+
+
+def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: HtmlThresholds = HtmlThresholds(),
+            share: float = 1.0) -> Extracted:
+    """Apply the selector rules and the tree heuristics, run trafilatura, and get a second opinion
+    where its body looks wrong (jusText, tables kept, precision mode), as the page type's profile
+    says; never fetches the page's URL. The tree is pruned in place."""
+    import trafilatura
+
+    tree, names, url = parsed.tree, parsed.names, parsed.url
     if tree is None:
         return Extracted("", "", {})
     compiled = selectors_for(rulebook)
-    names = Names.of(tree)
-    removed = tuple(compiled.prune(tree, names))
+    pruned, held = compiled.prune(tree, names, share)
+    removed = tuple(pruned)
     thread = compiled.thread(tree, names, t)
     removed += tuple(drop_after_thread(tree, thread, t))
-    removed += tuple(drop_link_lists(tree, t))
+    if profile.link_lists:
+        removed += tuple(drop_link_lists(tree, t))
     removed += tuple(drop_hidden_copies(tree, names, t))
     removed += tuple(drop_nested_posts(tree, names))
     if "twitter-tweet" in names.tokens:
@@ -69,25 +92,26 @@ def extract(doc: Document, rulebook: Rulebook, t: HtmlThresholds = HtmlThreshold
     merge_body_parts(tree, names)
     unwrapped = unwrap_layout_tables(tree)
     wrap_loose_text(tree, t)
-    url = doc.meta.get("url") if isinstance(doc.meta.get("url"), str) else None
     # bare_extraction works on a copy of the tree, so the metadata pass below sees it unchanged.
-    # favor_recall: what trafilatura adds in recall mode the line rules mostly take out again,
-    # what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
+    # favor_recall (articles): what trafilatura adds in recall mode the line rules mostly take out
+    # again, what it misses in balanced mode (its fallbacks' shorter picks) nothing brings back.
     result = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False,
-                                         favor_recall=True)
+                                         **profile.trafilatura_options())
     meta = metadata(tree, url)
     lang = declared_language(tree)
     if result is None:  # trafilatura discarded the page: its plain-text baseline is the fallback
         _body, text, _length = trafilatura.baseline(tree)
         if text.strip():
             meta["extractor"] = "trafilatura-baseline"
-        return Extracted(text, "", meta, removed, thread, lang)
+        return Extracted(text, "", meta, removed, thread, lang, tuple(held))
+    if not profile.opinions:
+        return Extracted(result.text or "", result.comments or "", meta, removed, thread, lang, tuple(held))
     shown = page_chars(tree)
     body, dropped = justext_opinion(tree, result.text or "", shown, lang, t)
     if body == (result.text or ""):
         result = tables_opinion(tree, unwrapped, result, url, shown, t)
         body, dropped = second_opinion(tree, result.text or "", meta, url, t)
-    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang)
+    return Extracted(body, result.comments or "", meta, removed + dropped, thread, lang, tuple(held))
 
 
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\|)\s")

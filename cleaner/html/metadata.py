@@ -50,7 +50,7 @@ def metadata(tree: etree._Element, url: str | None) -> dict:
 # XPath's predicates on every element, and each EXSLT regex test calls back into Python: on
 # the bench's pages the search cost a tenth of a whole trafilatura extraction. `author` asks
 # the same questions of every element in one pass and copies nothing, with the same answer
-# (tests/test_metadata.py compares it with trafilatura's on real pages). The tests below are
+# (tests/test_html_metadata.py compares it with trafilatura's on real pages). The tests below are
 # those of trafilatura 2.3's xpaths.py, in the same order.
 
 _SPECIFIC_TAGS = frozenset({"a", "address", "div", "link", "p", "span", "strong"})

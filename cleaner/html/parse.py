@@ -12,8 +12,8 @@ which the runner turns into a Failure for that page while the run goes on. Two l
   that is still on the page HARD_GRACE seconds past the limit (printing where it was stuck);
   the runner records that document as a failure and goes on with a fresh worker. In the main
   process (-j 1, `cleaner eval`) that would end the whole run, so only the soft layer runs.
-Single C calls are bounded besides: the parser keeps libxml2's limits (no huge_tree) and
-pages over MAX_HTML_CHARS are refused before parsing. Off the main thread (no signals
+Single C calls are bounded besides: the parser keeps libxml2's limits (no huge_tree), and a
+page's size is bounded by --max-bytes (Cleaner.check_size), the one size limit there is. Off the main thread (no signals
 there) and on platforms without setitimer no limit is set.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -29,7 +30,8 @@ from typing import Iterator
 import lxml.html
 from lxml import etree
 
-MAX_HTML_CHARS = 20_000_000  # larger pages are refused: parsing alone could outlast any limit
+LIBXML_LIMIT = 9_000_000  # bytes: libxml2 refuses a text node (or buffer) of 10 MB unless huge_tree is on
+SURROGATE = re.compile("[\ud800-\udfff]")
 RETRY_INTERVAL = 0.25  # seconds between repeated alarms once the deadline has passed
 HARD_GRACE = 10.0  # seconds past the limit (at least the limit again) before a stuck worker is ended
 
@@ -81,14 +83,18 @@ _LOOKUP = etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement, comment
                                          pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
 
-def _parser(utf8: bool = False) -> etree.HTMLParser:
-    """One parser per thread (lxml parsers must not be shared between threads); `utf8` for bytes we encoded."""
-    name = "parser_utf8" if utf8 else "parser"
+def _parser(utf8: bool = False, huge: bool = False) -> etree.HTMLParser:
+    """One parser per thread (lxml parsers must not be shared between threads); `utf8` for bytes we encoded.
+
+    `huge` lifts libxml2's own 10 MB limits for a page that large: --max-bytes, checked before
+    parsing, is then the one size limit.
+    """
+    name = f"parser{'_utf8' if utf8 else ''}{'_huge' if huge else ''}"
     parser = getattr(_LOCAL, name, None)
     if parser is None:
         # HTMLParser never loads DTDs nor expands external entities; no_network forbids any fetch.
         parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
-                                      remove_pis=True, no_network=True, huge_tree=False,
+                                      remove_pis=True, no_network=True, huge_tree=huge,
                                       encoding="utf-8" if utf8 else None)
         # Every element HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
         # element object made (a million on 300 pages, in our passes and in trafilatura's), and
@@ -102,18 +108,19 @@ def parse(content: str) -> lxml.html.HtmlElement | None:
     """Parse a page once; None if there is no HTML tree in it."""
     from trafilatura.utils import repair_faulty_html
 
-    if len(content) > MAX_HTML_CHARS:
-        raise ValueError(f"page has {len(content)} characters, more than the {MAX_HTML_CHARS} allowed")
+    if not content.isascii():
+        content = SURROGATE.sub("\ufffd", content)  # a lone surrogate would end libxml2's input there
+    huge = len(content) * (1 if content.isascii() else 4) > LIBXML_LIMIT
     content = repair_faulty_html(content, content[:50].lower())
     try:
-        tree = lxml.html.fromstring(content, parser=_parser())
+        tree = lxml.html.fromstring(content, parser=_parser(huge=huge))
     except ValueError:  # a str with an XML encoding declaration: hand lxml bytes
         tree = None
     except etree.ParserError:
         return None
-    parser = _parser()
+    parser = _parser(huge=huge)
     if tree is None or len(tree) < 1:
-        parser = _parser(utf8=True)  # the text is already decoded: a declared charset must not re-decode it
+        parser = _parser(utf8=True, huge=huge)  # the text is already decoded: a declared charset must not re-decode it
         try:
             tree = lxml.html.fromstring(content.encode("utf-8", "surrogatepass"), parser=parser)
         except (ValueError, etree.ParserError):

@@ -126,16 +126,24 @@ class Selectors:
         self.fired.update(rule.id for rule in found.values())
         return found
 
-    def prune(self, tree: etree._Element, names: Names | None = None) -> list[Removal]:
-        """Remove what the drop rules match (outermost elements only); return what left and why."""
+    def prune(self, tree: etree._Element, names: Names | None = None, share: float = 1.0) -> tuple[list[Removal], list[str]]:
+        """Remove what the drop rules match (outermost elements only); return what left and why, and the rules held back.
+
+        A drop rule whose elements hold more than `share` of the page's prose is held back on this
+        page, as line rules are (guard.py): `selector: ['p']` must not empty every article.
+        """
         found = self._find("drop", tree, names)
+        outer = _outermost(found)
+        held = _too_much(tree, outer, found, share)
         removed = []
-        for el in _outermost(found):
+        for el in outer:
+            if found[el].id in held:
+                continue
             text = element_text(el)
             if text:
                 removed.append(Removal(found[el].id, text))
             drop_keep_tail(el)
-        return removed
+        return removed, held
 
     def thread(self, tree: etree._Element, names: Names | None = None, t: HtmlThresholds = DEFAULT) -> Thread | None:
         """Cut the comment threads out of the page; their text becomes the thread's lines."""
@@ -164,6 +172,35 @@ class Selectors:
 
 
 _THREAD_END = re.compile(r"sidebar|footer|respond|postcomment|comment-?form|comments?-?post|navigation", re.I)
+
+
+MIN_HELD_PARAGRAPHS = 2  # a drop rule must take this many paragraphs to be held back (as guard.MIN_HELD_LINES)
+
+
+def _prose(el: etree._Element) -> tuple[int, int]:
+    """(characters, paragraphs) of the <p> text in and under `el`: the page's prose, which chrome rarely holds."""
+    chars = paras = 0
+    for p in el.iter("p"):
+        n = len(SPACE.sub(" ", "".join(p.itertext())).strip())
+        chars, paras = chars + n, paras + (n > 0)
+    return chars, paras
+
+
+def _too_much(tree: etree._Element, outer: list, found: dict, share: float) -> list[str]:
+    """The drop rules whose elements hold more than `share` of the page's prose (its <p> text)."""
+    if share >= 1.0 or not outer:
+        return []
+    taken: Counter = Counter()
+    paras: Counter = Counter()
+    for el in outer:
+        chars, n = _prose(el)
+        taken[found[el].id] += chars
+        paras[found[el].id] += n
+    suspects = [r for r in taken if paras[r] >= MIN_HELD_PARAGRAPHS]
+    if not suspects:
+        return []
+    total = _prose(tree)[0]
+    return sorted(r for r in suspects if taken[r] > share * total)
 
 
 def _ends_thread(el: etree._Element) -> bool:

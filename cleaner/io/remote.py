@@ -1,8 +1,8 @@
 """Inputs and outputs named by URL (s3://, gs://, hf://, file://, memory://...) on the local engine, via fsspec.
 
 The local engine reads and writes a local folder, so remote inputs are copied into a staging folder
-first and the output folder is copied up when the run ends (run state under dot-folders stays
-behind). Every URL's backend is checked before anything is read or written: a scheme whose
+first and the output folder is copied up when the run ends (the resume state in OUT/.cleaner stays
+behind, but for the report and the error list). Every URL's backend is checked before anything is read or written: a scheme whose
 fsspec backend is not installed is one clear error (the CLI exits 2) and nothing is written.
 """
 
@@ -16,6 +16,7 @@ from typing import Iterable
 
 from ..distribution import install_hint
 
+KEPT_RUN_FILES = (".cleaner/report.json", ".cleaner/errors.jsonl", ".cleaner/report.html")  
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -93,14 +94,15 @@ class Staging:
         return self.dir / "out"
 
     def upload(self) -> None:
-        """Copy the run's outputs to the output URL (not its hidden run state)."""
+        """Copy the run's outputs to the output URL, with its report and error list (not its resume state)."""
         if not is_url(self.out):
             return
         fs, path = filesystem(self.out)
         root = self.local_out()
         for file in sorted(root.rglob("*")):
             rel = file.relative_to(root)
-            if file.is_file() and not any(part.startswith(".") for part in rel.parts):
+            hidden = any(part.startswith(".") for part in rel.parts) and rel.as_posix() not in KEPT_RUN_FILES
+            if file.is_file() and not hidden:
                 fs.makedirs(f"{path.rstrip('/')}/{rel.parent.as_posix()}".rstrip("/."), exist_ok=True)
                 fs.put_file(str(file), f"{path.rstrip('/')}/{rel.as_posix()}")
 

@@ -48,7 +48,7 @@ def _act_post_boundary(page: Page, i: int, hit: Hit) -> None:
     page.boundaries.add(i + 1)
 
 
-ACTIONS = {
+ACTION_HANDLERS = {
     Action.DROP: _act_drop,
     Action.STRIP: _act_strip,
     Action.TRUNCATE: _act_truncate,
@@ -118,4 +118,4 @@ def apply_rules(page: Page, rulebook: Rulebook, zone: str | None = None) -> None
         rulebook.fired.add(hit.rule.id)
         page.signals.update(hit.rule.signals)
         page.line_signals[i] = hit.rule.signals
-        ACTIONS[hit.rule.action](page, i, hit)
+        ACTION_HANDLERS[hit.rule.action](page, i, hit)

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 import regex
 
-from ..lines import fold, trim, word_count
+from ..lines import fold, trim, visible, word_count
 from ..model import MatchKind, RegexBudget
 from .prefilter import first_chars, fold_key, required
 from .rule import ANYWHERE, Hit, Rule, RuleError, compile_once
@@ -98,6 +98,12 @@ class Rulebook:
         """
         if budget is None:
             budget = RegexBudget()
+        hit = self._match(text, zone, words, budget)
+        if hit is None and (shown := visible(text)) is not text:
+            return self._match(shown, zone, None, budget)  # zero-width characters do not stop a rule from matching
+        return hit
+
+    def _match(self, text: str, zone: str, words: int | None, budget: RegexBudget) -> Hit | None:
         stripped = text.strip()
         if not stripped:
             return None
