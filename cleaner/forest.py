@@ -136,6 +136,63 @@ def save(dump: Mapping[str, Any], path: str | Path, **meta: Any) -> Path:
     return path
 
 
+
+class _Nodes:
+    """The trees' nodes laid out in flat columns, split nodes first then leaves, tree after tree."""
+
+    def __init__(self) -> None:
+        self.feature: list[int] = []
+        self.threshold: list[float] = []
+        self.default_left: list[bool] = []
+        self.missing: list[int] = []
+        self.left: list[int] = []
+        self.right: list[int] = []
+        self.value: list[float] = []
+        self.category: list[int] = []
+        self.category_sets: list[list[int]] = []
+        self.roots: list[int] = []
+        self.leaf_nodes: list[int] = []
+        self.depth = 1
+
+    def add(self, tree: Mapping[str, Any]) -> None:
+        base, splits = len(self.feature), len(tree["feature"])
+        self.roots.append(base)  # node 0 of a tree, or its only leaf
+
+        def node_of(child: int) -> int:
+            return base + child if child >= 0 else base + splits + ~child
+
+        for i in range(splits):
+            categorical = tree["decision"][i] == "=="
+            self.category.append(len(self.category_sets) if categorical else -1)
+            if categorical:
+                self.category_sets.append(tree["threshold"][i])
+            self._node(tree["feature"][i], math.inf if categorical else tree["threshold"][i], tree["default_left"][i],
+                       _MISSING[tree["missing"][i]], node_of(tree["left"][i]), node_of(tree["right"][i]), 0.0)
+        for j, leaf_value in enumerate(tree["leaf_value"]):
+            node = base + splits + j
+            self.leaf_nodes.append(node)
+            self.category.append(-1)
+            self._node(0, math.inf, True, 0, node, node, leaf_value)
+        self.depth = max(self.depth, _depth(tree))
+
+    def _node(self, feature: int, threshold: float, default_left: bool, missing: int, left: int, right: int,
+              value: float) -> None:
+        self.feature.append(feature)
+        self.threshold.append(threshold)
+        self.default_left.append(default_left)
+        self.missing.append(missing)
+        self.left.append(left)
+        self.right.append(right)
+        self.value.append(value)
+
+    def category_table(self) -> np.ndarray:
+        """Row r: which category values send split r's rows left."""
+        width = max((max(s) for s in self.category_sets if s), default=-1) + 1
+        table = np.zeros((len(self.category_sets), max(width, 1)), dtype=bool)
+        for row, members in enumerate(self.category_sets):
+            table[row, members] = True
+        return table
+
 @dataclass(frozen=True)
 class Forest:
     """All trees packed into flat node arrays (split nodes and leaves of each tree side by side)."""
@@ -174,48 +231,12 @@ class Forest:
         trees = document["trees"]
         if not trees:
             raise ForestError("the model has no trees")
-        feature, threshold, default_left, missing, left, right, value, category = ([] for _ in range(8))
-        category_sets: list[list[int]] = []
-        roots, depth, leaf_nodes = [], 1, []
+        nodes = _Nodes()
         for tree in trees:
-            base = len(feature)
-            splits = len(tree["feature"])
-            leaves = len(tree["leaf_value"])
-            roots.append(base)  # node 0 of a tree, or its only leaf
-
-            def node_of(child: int, _base: int = base, _splits: int = splits) -> int:
-                return _base + child if child >= 0 else _base + _splits + ~child
-
-            for i in range(splits):
-                feature.append(tree["feature"][i])
-                if tree["decision"][i] == "==":
-                    category.append(len(category_sets))
-                    category_sets.append(tree["threshold"][i])
-                    threshold.append(math.inf)
-                else:
-                    category.append(-1)
-                    threshold.append(tree["threshold"][i])
-                default_left.append(tree["default_left"][i])
-                missing.append(_MISSING[tree["missing"][i]])
-                left.append(node_of(tree["left"][i]))
-                right.append(node_of(tree["right"][i]))
-                value.append(0.0)
-            for j in range(leaves):
-                node = base + splits + j
-                leaf_nodes.append(node)
-                feature.append(0)
-                threshold.append(math.inf)
-                default_left.append(True)
-                missing.append(0)
-                left.append(node)
-                right.append(node)
-                value.append(tree["leaf_value"][j])
-                category.append(-1)
-            depth = max(depth, _depth(tree))
-        width = max((max(s) for s in category_sets if s), default=-1) + 1
-        table = np.zeros((len(category_sets), max(width, 1)), dtype=bool)
-        for row, members in enumerate(category_sets):
-            table[row, members] = True
+            nodes.add(tree)
+        feature, threshold, default_left, missing = nodes.feature, nodes.threshold, nodes.default_left, nodes.missing
+        left, right, value, category = nodes.left, nodes.right, nodes.value, nodes.category
+        roots, depth, leaf_nodes, table = nodes.roots, nodes.depth, nodes.leaf_nodes, nodes.category_table()
         per_iteration = int(document["num_tree_per_iteration"])
         missing_codes = np.asarray(missing, dtype=np.int8)
         threshold_array = np.asarray(threshold, dtype=np.float64)

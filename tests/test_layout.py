@@ -1,4 +1,5 @@
-"""The package's import graph has no cycle, counting imports inside functions (a lazy import is still an edge)."""
+"""The package's shape: no import cycle (an import inside a function is still an edge), no module
+reaching into another's private names, and modules and functions small enough to read whole."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import cleaner
 
 ROOT = Path(cleaner.__file__).resolve().parent
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 600, 60
 
 
 def module_name(path: Path) -> str:
@@ -107,3 +109,52 @@ def test_every_form_of_import_is_read(tmp_path, source, expected):
     path.write_text(source + "\n")
     known = {"cleaner", "cleaner.threads", "cleaner.lines", "cleaner.model", "cleaner.html", "cleaner.html.mod"}
     assert imports_of("cleaner.html.mod", path, known) - {"cleaner", "cleaner.html"} == expected
+
+
+def private_imports(name: str, path: Path, known: set[str]) -> list[str]:
+    """`from <another module of the package> import _name`: a private name used across modules."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("cleaner")):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                base = ".".join(anchor[: len(anchor) - (node.level - 1)] + ([base] if base else []))
+            found += [f"{base}.{a.name}" for a in node.names if a.name.startswith("_") and base != name]
+    return found
+
+
+def test_no_module_imports_another_modules_private_name():
+    mods = modules()
+    found = [f"{name}: {p}" for name, path in mods.items() for p in private_imports(name, path, set(mods))]
+    assert not found, "\n".join(found)
+
+
+def test_a_private_import_is_seen(tmp_path):
+    path = tmp_path / "mod.py"
+    path.write_text("from ..lines import _hidden, public\n")
+    assert private_imports("cleaner.html.mod", path, set()) == ["cleaner.lines._hidden"]
+
+
+def oversized(path: Path) -> list[str]:
+    """What in one file passes the size limits: the module itself, or a function."""
+    text = path.read_text(encoding="utf-8")
+    found = [f"module: {len(text.splitlines())} lines"] if len(text.splitlines()) > MAX_MODULE_LINES else []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            size = node.end_lineno - node.lineno + 1
+            if size > MAX_FUNCTION_LINES:
+                found.append(f"{node.name}: {size} lines")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_modules_and_functions_stay_small(name):
+    assert oversized(modules()[name]) == []
+
+
+def test_the_size_check_sees_a_long_function(tmp_path):
+    path = tmp_path / "long.py"
+    path.write_text("def f():\n" + "    x = 1\n" * MAX_FUNCTION_LINES)
+    assert oversized(path) == [f"f: {MAX_FUNCTION_LINES + 1} lines"]
