@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .evaluation import METRICS, EvalJob, MultiReport, Task, all_tasks, score, summarise
+from .evaluation import EvalJob, MultiReport, Task, all_tasks, score, summarise
+from .metrics import METRICS
 
 HAIR = 0.0005  # F1 a rule may cost one set (and path) while it pays on the macro average
 NO_EFFECT = 1e-5  # a macro effect smaller than this (either way) changes no figure at the precision reported

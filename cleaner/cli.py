@@ -274,7 +274,8 @@ def rules_markdown(rules, packs: dict[str, str]) -> str:
 
 def _gold_job(args: argparse.Namespace, systems: tuple[str, ...]):
     """The EvalJob the gold flags describe, or an error message a user can act on."""
-    from .evaluation import EvalJob, heldout_group, load_set
+    from .evaluation import EvalJob
+    from .goldsets import heldout_group, load_set
 
     missing = [str(p) for p in args.gold if not p.is_file()]
     if missing:

@@ -10,173 +10,21 @@ shared/eval/README.md.
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
-import re
 import statistics
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-# (tp, fp, fn) of one page, normalised to sum to 1 (or all 0 when both texts are empty).
-Triple = tuple[float, float, float]
+from .goldsets import MODES, GoldSet, heldout_group
+from .metrics import METRICS, Score, Triple, aggregate, f1_of, page_precision, page_recall, page_scores
+
+
 # A predictor maps (record, mode) to (article text, comments text).
 Predictor = Callable[[Mapping[str, Any], str], tuple[str, str]]
-
-MODES = ("html", "text")
-SHINGLE_SIZE = 4
-
-# The benchmark's exact pattern and flags (with the stdlib `re`, whose `\w` it used).
-# IGNORECASE does not fold case for findall: tokens keep their case, as in the original.
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
-
-
-# --------------------------------------------------------------------------- gold data
-
-
-def read_gold(
-    path: str | Path, limit: int | None = None, min_recall: float = 0.5
-) -> tuple[list[dict], int]:
-    """Load gold records, leaving out broken pages (gold barely in the page) so they don't skew scores.
-
-    Reads .jsonl or .jsonl.gz. Returns (records, skipped): `skipped` counts records whose
-    `page_text_gold_recall` is below `min_recall` or null (null: the gold article is empty,
-    so the recall is undefined; the README's page counts, e.g. cleaneval 730, leave them
-    out). Records without the field at all are kept. `limit` caps the number of records
-    returned (skipped ones don't count towards it).
-    """
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    records: list[dict] = []
-    skipped = 0
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if limit is not None and len(records) >= limit:
-                break
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if "page_text_gold_recall" in record:
-                recall = record["page_text_gold_recall"]
-                if recall is None or recall < min_recall:
-                    skipped += 1
-                    continue
-            records.append(record)
-    return records, skipped
-
-
-HELD_OUT_HALVES = 2  # a set with page types is held apart in halves by domain: only it can teach page types
-
-
-def heldout_group(set_name: str, record: Mapping[str, Any]) -> str:
-    """The group a gold page is held apart in when a learned part is fitted: its set's name
-    (the gold file's stem, e.g. `scrapinghub`), or for a set with page types, one half of it by
-    domain (`wcxb-dev.0`, `wcxb-dev.1`), so pages of one site never sit on both sides of a fit."""
-    if not record.get("page_type"):
-        return set_name
-    from urllib.parse import urlsplit
-    import zlib
-
-    host = (urlsplit(record.get("url") or "").hostname or str(record.get("id", ""))).removeprefix("www.")
-    return f"{set_name}.{zlib.crc32(host.encode()) % HELD_OUT_HALVES}"
-
-
-def set_name_of(path: str | Path) -> str:
-    """A gold file's set name: its file name without `.jsonl[.gz]`."""
-    name = Path(path).name
-    for suffix in (".gz", ".jsonl", ".json"):
-        name = name.removesuffix(suffix)
-    return name
-
-
-# --------------------------------------------------------------------------- metric
-
-
-def tokenize(text: str | None) -> list[str]:
-    """Split into `\\w+` tokens exactly as the benchmark does, so scores stay comparable."""
-    return _TOKEN_RE.findall(text or "")
-
-
-def shingles(text: str | None, n: int = SHINGLE_SIZE) -> Counter:
-    """Multiset of n-token shingles; a text shorter than n tokens is one short shingle (as in the benchmark)."""
-    tokens = tokenize(text)
-    out: Counter = Counter()
-    for i in range(max(1, len(tokens) - n + 1)):
-        shingle = tuple(tokens[i : i + n])
-        if shingle:  # an empty text has no shingle at all
-            out[shingle] += 1
-    return out
-
-
-def page_scores(pred: str | None, gold: str | None) -> Triple:
-    """(tp, fp, fn) over shingles, normalised to sum to 1 so long pages don't outweigh short ones.
-
-    Both texts empty gives (0, 0, 0): the page then counts towards neither average.
-    """
-    true, predicted = shingles(gold), shingles(pred)
-    tp = fp = fn = 0.0
-    for key in true.keys() | predicted.keys():
-        t, p = true.get(key, 0), predicted.get(key, 0)
-        tp += min(t, p)
-        fp += max(0, p - t)
-        fn += max(0, t - p)
-    total = tp + fp + fn
-    if total > 0:
-        return tp / total, fp / total, fn / total
-    return tp, fp, fn
-
-
-def page_precision(tp: float, fp: float, fn: float) -> float:
-    """Per-page precision with the benchmark's conventions for empty texts."""
-    if fp == fn == 0:
-        return 1.0
-    if tp == fp == 0:
-        return 0.0
-    return tp / (tp + fp)
-
-
-def page_recall(tp: float, fp: float, fn: float) -> float:
-    """Per-page recall with the benchmark's conventions for empty texts."""
-    if fp == fn == 0:
-        return 1.0
-    if tp == fn == 0:
-        return 0.0
-    return tp / (tp + fn)
-
-
-def _f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class Score:
-    """Benchmark precision/recall/F1 over `pages` scored pages."""
-
-    precision: float
-    recall: float
-    f1: float
-    pages: int
-
-
-def aggregate(triples: Iterable[Triple]) -> Score:
-    """Average per-page scores the benchmark's way: precision over pages that predicted
-    something, recall over pages with gold, F1 from the two averages (not a mean of F1s).
-
-    Where the benchmark would crash on an empty average we report 0.
-    """
-    triples = list(triples)
-    precisions = [page_precision(*t) for t in triples if t[0] + t[1] > 0]
-    recalls = [page_recall(*t) for t in triples if t[0] + t[2] > 0]
-    precision = statistics.mean(precisions) if precisions else 0.0
-    recall = statistics.mean(recalls) if recalls else 0.0
-    return Score(precision, recall, _f1(precision, recall), len(triples))
-
-
-# --------------------------------------------------------------------------- evaluation
 
 
 @dataclass(frozen=True)
@@ -234,6 +82,17 @@ def _progress(records: Sequence, enabled: bool) -> Iterable:
     return tqdm(records, desc="evaluate", unit="page")
 
 
+def _predict(predictor: Predictor, record: Mapping[str, Any], mode: str) -> tuple[str, str, str, float]:
+    """One prediction and its time; a predictor that raises predicts nothing and its error is kept."""
+    start = time.perf_counter()
+    try:
+        article, comments = predictor(record, mode)
+        error = ""
+    except Exception as exc:  # noqa: BLE001 - a predictor bug is a finding, not a crash
+        article, comments, error = "", "", f"{type(exc).__name__}: {exc}"
+    return article, comments, error, time.perf_counter() - start
+
+
 def evaluate(
     records: Iterable[Mapping[str, Any]],
     predictors: Mapping[str, Predictor],
@@ -264,20 +123,17 @@ def evaluate(
         gold_comments = record.get("gold_comments")
         annotated = annotated or gold_comments is not None
         for name in names:
-            start = time.perf_counter()
-            try:
-                pred_article, pred_comments = predictors[name](record, mode)
-            except Exception as exc:  # noqa: BLE001 - a predictor bug is a finding, not a crash
-                pred_article, pred_comments = "", ""
-                errors[name].append((str(record.get("id", "")), f"{type(exc).__name__}: {exc}"))
-            seconds[name] += time.perf_counter() - start
+            pred_article, pred_comments, error, took = _predict(predictors[name], record, mode)
+            seconds[name] += took
+            if error:
+                errors[name].append((str(record.get("id", "")), error))
 
             triple = page_scores(pred_article, gold_article)
             article[name].append(triple)
             if triple != (0.0, 0.0, 0.0):  # both empty: nothing to judge on this page
                 p, r = page_precision(*triple), page_recall(*triple)
                 pages[name].append(
-                    PageResult(str(record.get("id", "")), record.get("url") or "", _f1(p, r), p, r)
+                    PageResult(str(record.get("id", "")), record.get("url") or "", f1_of(p, r), p, r)
                 )
             if gold_comments is not None:
                 comments[name].append(page_scores(pred_comments, gold_comments))
@@ -295,9 +151,6 @@ def evaluate(
             worst=tuple(ranked[: max(worst, 0)]),
         )
     return Report(mode=mode, pages=len(records), results=results)
-
-
-# --------------------------------------------------------------------------- baseline
 
 
 def _text_as_html(page_text: str) -> str:
@@ -324,9 +177,6 @@ def trafilatura_baseline(record: Mapping[str, Any], mode: str) -> tuple[str, str
     if isinstance(doc, dict):  # trafilatura < 2 returned a dict
         return doc.get("text") or "", doc.get("comments") or ""
     return getattr(doc, "text", None) or "", getattr(doc, "comments", None) or ""
-
-
-# --------------------------------------------------------------------------- report
 
 
 def _cells(score: Score | None) -> list[str]:
@@ -368,130 +218,7 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- WCXB's metric
-
-
-def words(text: str | None) -> Counter:
-    """WCXB's bag of words: lowercase `\\w+` tokens counted as a multiset."""
-    return Counter(_TOKEN_RE.findall((text or "").lower()))
-
-
-def word_scores(pred: str | None, gold: str | None) -> tuple[float, float, float]:
-    """WCXB's per-page (precision, recall, F1) over word bags: both empty score 1, one empty 0."""
-    true, predicted = words(gold), words(pred)
-    n_true, n_pred = sum(true.values()), sum(predicted.values())
-    if not n_true and not n_pred:
-        return 1.0, 1.0, 1.0
-    if not n_true or not n_pred:
-        return 0.0, 0.0, 0.0
-    overlap = sum((true & predicted).values())
-    precision, recall = overlap / n_pred, overlap / n_true
-    return precision, recall, _f1(precision, recall)
-
-
-SCORED_WITH_COMMENTS = "full_text_incl_comments"  # WCXB's gold_type of pages whose gold holds the whole thread
-
-
-# --------------------------------------------------------------------------- several sets in one run
-#
-# `cleaner eval GOLD...` scores every page of every set with every system in worker processes
-# (forked, so the records are shared, not pickled), then aggregates each set with its own metric:
-# WCXB's word bag on sets with page types, the ScrapingHub shingles on the others.
-
 SYSTEMS = ("cleaner", "trafilatura")
-
-
-def read_records(path: str | Path) -> list[dict]:
-    """Every record of a gold file, broken pages too (which ones a metric scores is its own rule)."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def _shingle_scored(record: Mapping[str, Any]) -> bool:
-    """The shingle figures leave out broken pages, as read_gold does (the README's page counts)."""
-    if "page_text_gold_recall" not in record:
-        return True
-    recall = record["page_text_gold_recall"]
-    return recall is not None and recall >= 0.5
-
-
-def _shingle_page(record: Mapping[str, Any], article: str, comments: str) -> dict:
-    triple = page_scores(article, record.get("gold_article") or "")
-    p, r = page_precision(*triple), page_recall(*triple)
-    gold_comments = record.get("gold_comments")
-    return {"p": p, "r": r, "f1": _f1(p, r), "triple": triple,
-            "comments": None if gold_comments is None else page_scores(comments, gold_comments)}
-
-
-def _wcxb_page(record: Mapping[str, Any], article: str, comments: str) -> dict:
-    gold = record.get("gold_article") or ""
-    if record.get("gold_type") == SCORED_WITH_COMMENTS:  # the gold holds the whole thread: so does the prediction
-        article = "\n".join(t for t in (article, comments) if t)
-        gold = "\n".join(t for t in (gold, record.get("gold_comments") or "") if t)
-    p, r, f1 = word_scores(article, gold)
-    return {"p": p, "r": r, "f1": f1}
-
-
-def _shingle_set(pages: Sequence[Mapping]) -> tuple[Score, Score | None]:
-    comments = [tuple(p["comments"]) for p in pages if p.get("comments") is not None]
-    return aggregate(tuple(p["triple"]) for p in pages), (aggregate(comments) if comments else None)
-
-
-def _mean_scores(pages: Sequence[Mapping]) -> Score:
-    if not pages:
-        return Score(0.0, 0.0, 0.0, 0)
-    return Score(*(statistics.fmean(p[k] for p in pages) for k in ("p", "r", "f1")), len(pages))
-
-
-def _wcxb_set(pages: Sequence[Mapping]) -> tuple[Score, Score | None]:
-    return _mean_scores(pages), None
-
-
-@dataclass(frozen=True)
-class Metric:
-    """How one kind of gold set is scored: which pages count, a page's scores, and the set's."""
-
-    name: str
-    label: str
-    scored: Callable[[Mapping[str, Any]], bool]
-    page: Callable[[Mapping[str, Any], str, str], dict]
-    aggregate: Callable[[Sequence[Mapping]], tuple[Score, Score | None]]
-
-
-METRICS = {
-    "shingle": Metric("shingle", "shingle F1", _shingle_scored, _shingle_page, _shingle_set),
-    "wcxb": Metric("wcxb", "word F1", lambda record: True, _wcxb_page, _wcxb_set),
-}
-
-
-@dataclass(frozen=True)
-class GoldSet:
-    """The pages of one gold file that its metric scores: WCXB's on sets with page types, else shingles."""
-
-    name: str
-    records: tuple[dict, ...]
-    metric: str
-
-    @property
-    def typed(self) -> bool:
-        return any(r.get("page_type") for r in self.records)
-
-
-INPUT_FIELD = {"html": "html", "text": "page_text"}
-
-
-def load_set(path: str | Path, limit: int | None = None, modes: Sequence[str] = MODES) -> GoldSet:
-    """The set's scored pages (the first `limit`), without the input fields of modes not run (a set is held in memory)."""
-    records = read_records(path)
-    metric = METRICS["wcxb" if any(r.get("page_type") for r in records) else "shingle"]
-    scored = [r for r in records if metric.scored(r)]
-    unused = [field for mode, field in INPUT_FIELD.items() if mode not in modes]
-    for record in scored:
-        for field in unused:
-            record.pop(field, None)
-    return GoldSet(set_name_of(path), tuple(scored[:limit] if limit else scored), metric.name)
 
 
 @dataclass(frozen=True)
@@ -555,8 +282,14 @@ class EvalJob:
 # A task: (set index, record index, mode, a rule switched off or None). The workers read the job from
 # _JOB, inherited from the parent at fork, and keep their cleaners in _CLEANERS.
 Task = tuple[int, int, str, "str | None"]
+
+
 _JOB: EvalJob | None = None
+
+
 _CLEANERS: dict[tuple[str, str | None, str | None], Any] = {}
+
+
 _KEEP_WITHOUT = 2  # cleaners with a rule switched off kept per worker: an audit's tasks come grouped by rule
 
 
@@ -587,6 +320,8 @@ def _cleaner_for(job: EvalJob, set_name: str, record: Mapping[str, Any], without
 
 
 _WITHOUT: dict[str, Any] = {}
+
+
 _CACHED: dict[tuple[str, str, str, str], tuple[str, str, float]] = {}  # (system, set, id, mode) -> prediction, seconds
 
 
@@ -647,7 +382,11 @@ def _cleaner_predict(job: EvalJob, set_name: str, record: Mapping[str, Any], mod
 
 
 LOG_EVERY = 500  # pages between progress lines on stderr when there is no bar
+
+
 CACHEABLE = frozenset({"trafilatura"})  # systems whose output depends on the page alone
+
+
 PREDICT = {
     "cleaner": _cleaner_predict,
     "trafilatura": lambda job, set_name, record, mode, without=None: trafilatura_baseline(record, mode),

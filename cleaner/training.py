@@ -2,7 +2,7 @@
 
 Each learned part registers one trainer in `TRAINERS`; a trainer reads gold pages and writes its
 file (the name its stage loads, e.g. `linescore-text.json`) into a folder. `--hold-out GROUP`
-leaves out the pages of one group (`evaluation.heldout_group`), `--held-out-all` writes one folder
+leaves out the pages of one group (`goldsets.heldout_group`), `--held-out-all` writes one folder
 per group, so every reported figure comes from models that never saw the pages scored.
 Training needs LightGBM (the `train` extra); the files it writes are predicted with numpy alone.
 Fits are reproducible: fixed seeds, one thread, LightGBM's deterministic mode.
@@ -22,7 +22,7 @@ import numpy as np
 
 from . import forest, linescore, pagetype
 from .distribution import install_hint, version
-from .evaluation import heldout_group, read_gold, set_name_of
+from .goldsets import heldout_group, read_gold, set_name_of
 
 
 class TrainingError(RuntimeError):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.evaluation import METRICS, EvalJob, GoldSet, run_job
+from cleaner.evaluation import EvalJob, run_job
+from cleaner.goldsets import GoldSet
+from cleaner.metrics import METRICS
 
 # Shingle-metric sets (HTML path): the first pages of the file.
 GATE = {"scrapinghub": 30, "dragnet-train": 30}
@@ -22,7 +24,8 @@ WCXB_FLOOR = {"html": 0.74, "text": 0.68}  # measured 0.767 and 0.715 on these 1
 @pytest.mark.parametrize("name", sorted(GATE))
 def test_eval_gate_on_a_fixed_sample(name, eval_dir, cleaner):
     from cleaner.cli import predictor
-    from cleaner.evaluation import evaluate, read_gold
+    from cleaner.evaluation import evaluate
+    from cleaner.goldsets import read_gold
 
     records, _skipped = read_gold(eval_dir / f"{name}.jsonl.gz", limit=GATE[name])
     result = evaluate(records, {"cleaner": predictor(cleaner)}, mode="html")["cleaner"]

@@ -4,16 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.evaluation import (
-    Score,
-    aggregate,
-    evaluate,
-    format_report,
-    page_scores,
-    read_gold,
-    shingles,
-    trafilatura_baseline,
-)
+from cleaner.evaluation import evaluate, format_report, trafilatura_baseline
+from cleaner.goldsets import read_gold
+from cleaner.metrics import Score, aggregate, page_scores, shingles
 
 EVAL_DIR = Path(__file__).parents[2] / "shared" / "eval"
 
@@ -189,27 +182,28 @@ def test_trafilatura_baseline_on_real_pages():
 
 
 from cleaner import evaluation as ev  # noqa: E402
+from cleaner import goldsets, metrics  # noqa: E402
 
 
 def test_word_scores_bag_of_lowercase_words():
-    assert ev.word_scores("The cat sat", "the CAT sat") == (1.0, 1.0, 1.0)
+    assert metrics.word_scores("The cat sat", "the CAT sat") == (1.0, 1.0, 1.0)
     # overlap: the x1, cat x1 -> precision 2/4, recall 2/3
-    p, r, f1 = ev.word_scores("the the cat dog", "the cat sat")
+    p, r, f1 = metrics.word_scores("the the cat dog", "the cat sat")
     assert (p, r) == (0.5, pytest.approx(2 / 3)) and f1 == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
 
 
 def test_word_scores_empty_conventions():
-    assert ev.word_scores("", "") == (1.0, 1.0, 1.0)
-    assert ev.word_scores("  ...  ", None) == (1.0, 1.0, 1.0)  # no words on either side
-    assert ev.word_scores("something", "") == (0.0, 0.0, 0.0)
-    assert ev.word_scores("", "gold words") == (0.0, 0.0, 0.0)
+    assert metrics.word_scores("", "") == (1.0, 1.0, 1.0)
+    assert metrics.word_scores("  ...  ", None) == (1.0, 1.0, 1.0)  # no words on either side
+    assert metrics.word_scores("something", "") == (0.0, 0.0, 0.0)
+    assert metrics.word_scores("", "gold words") == (0.0, 0.0, 0.0)
 
 
 def test_wcxb_pages_with_threads_score_article_and_comments_together():
     forum = {"gold_article": "first post text. a reply here", "gold_type": "full_text_incl_comments"}
     article = {**forum, "gold_type": "full_text"}
-    assert ev._wcxb_page(forum, "first post text.", "a reply here")["f1"] == 1.0
-    assert ev._wcxb_page(article, "first post text.", "a reply here")["r"] == pytest.approx(3 / 6)
+    assert metrics._wcxb_page(forum, "first post text.", "a reply here")["f1"] == 1.0
+    assert metrics._wcxb_page(article, "first post text.", "a reply here")["r"] == pytest.approx(3 / 6)
 
 
 def _gold(path: Path, records: list[dict]) -> Path:
@@ -233,19 +227,19 @@ def _typed_records() -> list[dict]:
 
 
 def test_load_set_picks_the_metric_and_which_pages_count(tmp_path):
-    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()), modes=("text",))
+    typed = goldsets.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()), modes=("text",))
     assert (typed.name, typed.metric, len(typed.records), typed.typed) == ("wx", "wcxb", 2, True)
     assert "html" not in typed.records[0] and "page_text" in typed.records[0]  # the input of a mode not run is dropped
     plain = [{k: v for k, v in r.items() if k not in ("page_type", "gold_type")} for r in _typed_records()]
-    untyped = ev.load_set(_gold(tmp_path / "sh.jsonl.gz", plain))
+    untyped = goldsets.load_set(_gold(tmp_path / "sh.jsonl.gz", plain))
     assert (untyped.metric, [r["id"] for r in untyped.records]) == ("shingle", ["1"])  # broken page left out
 
 
 def test_run_job_scores_every_set_mode_and_system_in_workers(tmp_path, monkeypatch):
     monkeypatch.setitem(ev.PREDICT, "gold", lambda job, name, record, mode, without=None: (record["gold_article"], ""))
     monkeypatch.setitem(ev.PREDICT, "empty", lambda job, name, record, mode, without=None: ("", ""))
-    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
-    plain = ev.load_set(_gold(tmp_path / "sh.jsonl.gz", [{"id": "9", "html": "", "page_text": "",
+    typed = goldsets.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    plain = goldsets.load_set(_gold(tmp_path / "sh.jsonl.gz", [{"id": "9", "html": "", "page_text": "",
                                                           "gold_article": "one two three four five"}]))
     job = ev.EvalJob(sets=(plain, typed), modes=("html", "text"), systems=("gold", "empty"),
                      options={"sh": None, "wx": None})
@@ -270,7 +264,7 @@ def test_a_system_that_raises_scores_empty_and_is_counted(tmp_path, monkeypatch)
         raise RuntimeError("broken page")
 
     monkeypatch.setitem(ev.PREDICT, "boom", boom)
-    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    typed = goldsets.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
     report = ev.run_job(ev.EvalJob(sets=(typed,), systems=("boom",), options={"wx": None}), jobs=1)
     assert report.results["html", "wx", "boom"].errors == 2
     assert all(p["error"] == "RuntimeError: broken page" for p in report.pages)
@@ -279,7 +273,7 @@ def test_a_system_that_raises_scores_empty_and_is_counted(tmp_path, monkeypatch)
 def test_held_out_models_give_each_group_its_own_cleaner(tmp_path):
     from cleaner import Options
 
-    typed = ev.load_set(_gold(tmp_path / "wcxb-dev.jsonl.gz", _typed_records()))
+    typed = goldsets.load_set(_gold(tmp_path / "wcxb-dev.jsonl.gz", _typed_records()))
     job = ev.EvalJob(sets=(typed,), options={"wcxb-dev": Options()}, models_root=tmp_path / "models")
     ev._CLEANERS.clear()
     try:
@@ -287,7 +281,7 @@ def test_held_out_models_give_each_group_its_own_cleaner(tmp_path):
         again = ev._cleaner_for(job, "wcxb-dev", typed.records[0])
     finally:
         ev._CLEANERS.clear()
-    groups = [ev.heldout_group("wcxb-dev", r) for r in typed.records]
+    groups = [goldsets.heldout_group("wcxb-dev", r) for r in typed.records]
     assert first.options.models_dir == str(tmp_path / "models" / groups[0])
     assert second.options.models_dir == str(tmp_path / "models" / groups[1])
     assert again is first and second.rulebook is first.rulebook  # one Cleaner per group, one rulebook
@@ -317,7 +311,7 @@ def test_baseline_predictions_are_cached_per_version_and_reused(tmp_path, monkey
         return record["gold_article"], ""
 
     monkeypatch.setitem(ev.PREDICT, "trafilatura", slow)
-    typed = ev.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
+    typed = goldsets.load_set(_gold(tmp_path / "wx.jsonl.gz", _typed_records()))
     job = ev.EvalJob(sets=(typed,), systems=("trafilatura",), options={"wx": None}, cache=tmp_path / "cache")
     first = ev.run_job(job, jobs=1)
     assert calls == ["1", "2"] and len(list((tmp_path / "cache").glob("trafilatura-*.jsonl"))) == 1
