@@ -13,9 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import linescore, markdown, pagetype, threads
+from .distribution import version
 from .guard import hold_back
-from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html import leftout
+from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
 from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
@@ -27,7 +28,6 @@ from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
 from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
                    label_template, label_title_repeat, settle, strip_dateline)
-from .distribution import version
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
