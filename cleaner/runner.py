@@ -41,6 +41,7 @@ DEFAULT_SHARD_SIZE = 10_000
 FAILURES_IN_REPORT = 1000  # report.json lists this many; errors.jsonl has them all
 EXIT_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 
+
 @dataclass
 class Report:
     """What a run did: counts that always add up, and removals per rule and heuristic."""

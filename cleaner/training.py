@@ -137,24 +137,32 @@ def collect_lines(pages: Sequence[GoldPage], cache: Path | None = None, progress
     from .pipeline import Cleaner, Options
 
     cleaner = Cleaner(Options())
-    path = None
-    if cache is not None:
-        path = Path(cache) / f"linescore-rows-{_cache_key(pages, cleaner)}.pkl"
-        if path.is_file():
-            with path.open("rb") as f:
-                return pickle.load(f)
-    out = []
-    for n, page in enumerate(pages, 1):
-        rows = line_rows(page, cleaner)
-        if rows is not None:
-            out.append(rows)
-        if progress and n % 200 == 0:
-            print(f"cleaner train: line features of {n}/{len(pages)} pages", file=sys.stderr)
+    path = Path(cache) / f"linescore-rows-{_cache_key(pages, cleaner)}.pkl" if cache is not None else None
+
+    def build() -> list[LineRows]:
+        out = []
+        for n, page in enumerate(pages, 1):
+            rows = line_rows(page, cleaner)
+            if rows is not None:
+                out.append(rows)
+            if progress and n % 200 == 0:
+                print(f"cleaner train: line features of {n}/{len(pages)} pages", file=sys.stderr)
+        return out
+
+    return _cached(path, build)
+
+
+def _cached(path: Path | None, build: Callable[[], list]) -> list:
+    """Rows read from `path` when an earlier run with the same key wrote them, else built (and written there)."""
+    if path is not None and path.is_file():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    rows = build()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
-            pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return out
+            pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return rows
 
 
 def fit_lines(rows: Sequence[LineRows], out: Path) -> Path:
@@ -206,21 +214,18 @@ def _type_rows(kind: str, features_of: Callable[[Mapping[str, Any]], Sequence[fl
             for page in pages:
                 digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('html') or '')}".encode())
             path = Path(cache) / f"pagetype-{kind}-rows-{digest.hexdigest()[:16]}.pkl"
-            if path.is_file():
-                with path.open("rb") as f:
-                    return pickle.load(f)
-        out = []
-        for n, page in enumerate(pages, 1):
-            label = page.record.get("page_type") or pagetype.PageType.ARTICLE.value
-            out.append(TypeRow(page.group, tuple(features_of(page.record)), pagetype.labels_of([label])[0],
-                               bool(page.record.get("page_type"))))
-            if progress and n % 500 == 0:
-                print(f"cleaner train: page-type features ({kind}) of {n}/{len(pages)} pages", file=sys.stderr)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as f:
-                pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
-        return out
+
+        def build() -> list[TypeRow]:
+            out = []
+            for n, page in enumerate(pages, 1):
+                label = page.record.get("page_type") or pagetype.PageType.ARTICLE.value
+                out.append(TypeRow(page.group, tuple(features_of(page.record)), pagetype.labels_of([label])[0],
+                                   bool(page.record.get("page_type"))))
+                if progress and n % 500 == 0:
+                    print(f"cleaner train: page-type features ({kind}) of {n}/{len(pages)} pages", file=sys.stderr)
+            return out
+
+        return _cached(path, build)
 
     def fit(rows: Sequence[TypeRow], out: Path) -> Path | None:
         """Fit the types on the pages of `rows`; None (no file) when none of them has a page type."""
