@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 FORMAT = "cleaner-forest/1"
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: |x| at most this counts as zero for missing_type Zero
@@ -27,25 +28,41 @@ class ForestError(ValueError):
     """A model file that is not a forest this module can predict with."""
 
 
-def _sigmoid(raw: np.ndarray, scale: float) -> np.ndarray:
+def _sigmoid(raw: "np.ndarray", scale: float) -> "np.ndarray":
+    import numpy as np
+
     return 1.0 / (1.0 + np.exp(-scale * raw))
 
 
-def _softmax(raw: np.ndarray, _scale: float) -> np.ndarray:
+def _softmax(raw: "np.ndarray", _scale: float) -> "np.ndarray":
+    import numpy as np
+
     shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+def _exp(raw: "np.ndarray", _scale: float) -> "np.ndarray":
+    import numpy as np
+
+    return np.exp(raw)
+
+
+def _log1p_exp(raw: "np.ndarray", _scale: float) -> "np.ndarray":
+    import numpy as np
+
+    return np.log1p(np.exp(raw))
+
+
 # LightGBM objective name -> the transform its Booster.predict applies to the raw score.
-_TRANSFORMS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+_TRANSFORMS: dict[str, Callable[["np.ndarray", float], "np.ndarray"]] = {
     "binary": _sigmoid,
     "multiclassova": _sigmoid,
     "cross_entropy": lambda raw, _s: _sigmoid(raw, 1.0),
-    "cross_entropy_lambda": lambda raw, _s: np.log1p(np.exp(raw)),
+    "cross_entropy_lambda": _log1p_exp,
     "multiclass": _softmax,
-    "poisson": lambda raw, _s: np.exp(raw),
-    "gamma": lambda raw, _s: np.exp(raw),
-    "tweedie": lambda raw, _s: np.exp(raw),
+    "poisson": _exp,
+    "gamma": _exp,
+    "tweedie": _exp,
 }
 _IDENTITY = {"regression", "regression_l1", "huber", "fair", "quantile", "mape", "lambdarank", "rank_xendcg", "custom"}
 
@@ -185,88 +202,97 @@ class _Nodes:
         self.right.append(right)
         self.value.append(value)
 
-    def category_table(self) -> np.ndarray:
-        """Row r: which category values send split r's rows left."""
-        width = max((max(s) for s in self.category_sets if s), default=-1) + 1
-        table = np.zeros((len(self.category_sets), max(width, 1)), dtype=bool)
-        for row, members in enumerate(self.category_sets):
-            table[row, members] = True
-        return table
 
-@dataclass(frozen=True)
+class _Arrays:
+    """The node lists as numpy arrays, for walking many rows at once (`Forest.raw`)."""
+
+    def __init__(self, nodes: _Nodes, per_iteration: int):
+        import numpy as np
+
+        missing = np.asarray(nodes.missing, dtype=np.int8)
+        threshold = np.asarray(nodes.threshold, dtype=np.float64)
+        default_left = np.asarray(nodes.default_left, dtype=bool)
+        self.roots = np.asarray(nodes.roots, dtype=np.intp)  # (trees,) node index of each tree's root
+        self.tree_class = np.arange(len(nodes.roots), dtype=np.intp) % per_iteration  # output column of a tree
+        self.feature = np.asarray(nodes.feature, dtype=np.intp)  # (nodes,) feature a node tests (0 on leaves)
+        self.threshold = threshold  # +inf on leaves: they go 'left', to themselves
+        self.default_left = default_left  # where a missing value goes
+        self.missing = missing  # 0 None, 1 Zero, 2 NaN
+        self.left = np.asarray(nodes.left, dtype=np.intp)
+        self.right = np.asarray(nodes.right, dtype=np.intp)
+        self.value = np.asarray(nodes.value, dtype=np.float64)  # leaf value (0 on split nodes)
+        self.category = np.asarray(nodes.category, dtype=np.intp)  # row of `categories`, -1 if not categorical
+        width = max((max(s) for s in nodes.category_sets if s), default=-1) + 1
+        self.categories = np.zeros((len(nodes.category_sets), max(width, 1)), dtype=bool)  # category goes left
+        for row, members in enumerate(nodes.category_sets):
+            self.categories[row, members] = True
+        self.is_leaf = np.zeros(len(nodes.feature), dtype=bool)
+        self.is_leaf[nodes.leaf_nodes] = True
+        self.nan_left = np.where(missing == 0, 0.0 <= threshold, default_left)  # NaN: default side, else as 0
+        self.has_zero_missing = bool((missing == 1).any())
+
+    def categorical(self, go_left: "np.ndarray", node: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
+        """LightGBM's CategoricalDecision: NaN and negatives go right; a listed category goes left."""
+        import numpy as np
+
+        row = self.category[node]
+        split = row >= 0
+        if not split.any():
+            return go_left
+        with np.errstate(invalid="ignore"):
+            value = np.where(np.isnan(x), -1.0, np.trunc(x))
+        width = self.categories.shape[1]
+        known = split & (value >= 0) & (value < width)
+        hit = np.zeros_like(go_left)
+        hit[known] = self.categories[row[known], value[known].astype(np.intp)]
+        return np.where(split, hit, go_left)
+
+
 class Forest:
-    """All trees packed into flat node arrays (split nodes and leaves of each tree side by side)."""
+    """All trees packed into flat node lists (split nodes and leaves of each tree side by side).
 
-    objective: str
-    sigmoid: float
-    num_class: int
-    per_iteration: int
-    average_output: bool
-    feature_names: tuple[str, ...]
-    meta: Mapping[str, Any]
-    roots: np.ndarray  # (trees,) node index of each tree's root
-    tree_class: np.ndarray  # (trees,) which output column a tree adds to
-    feature: np.ndarray  # (nodes,) feature a node tests (0 on leaves)
-    threshold: np.ndarray  # (nodes,) numerical threshold (+inf on leaves: they go 'left', to themselves)
-    default_left: np.ndarray  # (nodes,) where a missing value goes
-    missing: np.ndarray  # (nodes,) 0 None, 1 Zero, 2 NaN
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray  # (nodes,) leaf value (0 on split nodes)
-    category: np.ndarray  # (nodes,) row of `categories` for a categorical split, -1 otherwise
-    categories: np.ndarray  # (categorical splits, width) bool: category goes left
-    depth: int
-    is_leaf: np.ndarray  # (nodes,)
-    nan_left: np.ndarray  # (nodes,) where a NaN goes: default side (missing NaN or Zero), else as 0 compares
-    has_zero_missing: bool
+    One row (a page's type) walks the lists in Python: cheaper than numpy's per-call overhead, and a
+    text-only run never imports numpy (a fifth of a pre-commit hook's start-up). Many rows (a page's
+    lines) walk numpy arrays built from the same lists on first use.
+    """
+
+    def __init__(self, document: Mapping[str, Any]):
+        self.objective: str = document["objective"]
+        self.sigmoid = float(document["sigmoid"])
+        self.num_class = int(document["num_class"])
+        self.per_iteration = int(document["num_tree_per_iteration"])
+        self.average_output = bool(document["average_output"])
+        self.feature_names: tuple[str, ...] = tuple(document.get("feature_names", ()))
+        self.meta: Mapping[str, Any] = dict(document.get("meta", {}))
+        self.trees: list[Mapping[str, list]] = document["trees"]
+        self.needed = max((f for tree in self.trees for f in tree["feature"]), default=0) + 1  # features a row must have
 
     @property
     def num_features(self) -> int:
-        return len(self.feature_names) if self.feature_names else int(self.feature.max(initial=-1)) + 1
+        return len(self.feature_names) if self.feature_names else self.needed
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> "Forest":
         """A forest from a trimmed document or straight from a `dump_model()` result."""
         document = trim(document)
-        trees = document["trees"]
-        if not trees:
+        if not document["trees"]:
             raise ForestError("the model has no trees")
+        return cls(document)
+
+    @cached_property
+    def nodes(self) -> _Nodes:
         nodes = _Nodes()
-        for tree in trees:
+        for tree in self.trees:
             nodes.add(tree)
-        feature, threshold, default_left, missing = nodes.feature, nodes.threshold, nodes.default_left, nodes.missing
-        left, right, value, category = nodes.left, nodes.right, nodes.value, nodes.category
-        roots, depth, leaf_nodes, table = nodes.roots, nodes.depth, nodes.leaf_nodes, nodes.category_table()
-        per_iteration = int(document["num_tree_per_iteration"])
-        missing_codes = np.asarray(missing, dtype=np.int8)
-        threshold_array = np.asarray(threshold, dtype=np.float64)
-        default_array = np.asarray(default_left, dtype=bool)
-        is_leaf = np.zeros(len(feature), dtype=bool)
-        is_leaf[leaf_nodes] = True
-        return cls(
-            objective=document["objective"],
-            sigmoid=float(document["sigmoid"]),
-            num_class=int(document["num_class"]),
-            per_iteration=per_iteration,
-            average_output=bool(document["average_output"]),
-            feature_names=tuple(document.get("feature_names", ())),
-            meta=dict(document.get("meta", {})),
-            roots=np.asarray(roots, dtype=np.intp),
-            tree_class=np.arange(len(trees), dtype=np.intp) % per_iteration,
-            feature=np.asarray(feature, dtype=np.intp),
-            threshold=np.asarray(threshold, dtype=np.float64),
-            default_left=np.asarray(default_left, dtype=bool),
-            missing=np.asarray(missing, dtype=np.int8),
-            left=np.asarray(left, dtype=np.intp),
-            right=np.asarray(right, dtype=np.intp),
-            value=np.asarray(value, dtype=np.float64),
-            category=np.asarray(category, dtype=np.intp),
-            categories=table,
-            depth=depth,
-            is_leaf=is_leaf,
-            nan_left=np.where(missing_codes == 0, 0.0 <= threshold_array, default_array),
-            has_zero_missing=bool((missing_codes == 1).any()),
-        )
+        return nodes
+
+    @property
+    def depth(self) -> int:
+        return self.nodes.depth
+
+    @cached_property
+    def arrays(self) -> "_Arrays":
+        return _Arrays(self.nodes, self.per_iteration)
 
     @classmethod
     def load(cls, path: str | Path) -> "Forest":
@@ -283,72 +309,104 @@ class Forest:
         except ForestError as err:
             raise ForestError(f"{path}: {err}") from err
 
-    def raw(self, X: Any) -> np.ndarray:
+    def raw(self, X: Any) -> "np.ndarray":
         """Summed leaf values, as `predict(raw_score=True)`: (rows,) for one output, (rows, classes) for multiclass.
 
         Every (row, tree) pair walks down at once; pairs that reached a leaf leave the working set,
         so the cost follows the paths' total length, not the deepest tree.
         """
+        import numpy as np
+
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
             X = X[None, :]
         if X.ndim != 2:
             raise ForestError(f"expected a 2-d feature matrix, got shape {X.shape}")
-        needed = int(self.feature.max(initial=0)) + 1
-        if X.shape[1] < needed:
-            raise ForestError(f"the model reads {needed} features, the matrix has {X.shape[1]}")
+        if X.shape[1] < self.needed:
+            raise ForestError(f"the model reads {self.needed} features, the matrix has {X.shape[1]}")
         if X.shape[0] > CHUNK_ROWS:  # a page of 100,000 lines must not hold 100,000 x trees pairs at once
             return np.concatenate([self.raw(X[k : k + CHUNK_ROWS]) for k in range(0, X.shape[0], CHUNK_ROWS)])
-        rows, trees, width = X.shape[0], len(self.roots), X.shape[1]
+        a = self.arrays
+        rows, trees, width = X.shape[0], len(a.roots), X.shape[1]
         flat = np.ascontiguousarray(X).ravel()
-        node = np.tile(self.roots, rows)
+        node = np.tile(a.roots, rows)
         base = np.repeat(np.arange(rows, dtype=np.intp) * width, trees)
-        active = np.flatnonzero(~self.is_leaf[node])
+        active = np.flatnonzero(~a.is_leaf[node])
         while active.size:
             at = node[active]
-            x = flat[base[active] + self.feature[at]]
-            go_left = x <= self.threshold[at]  # NaN compares false: fixed below
+            x = flat[base[active] + a.feature[at]]
+            go_left = x <= a.threshold[at]  # NaN compares false: fixed below
             nan = np.isnan(x)
             if nan.any():
-                go_left[nan] = self.nan_left[at[nan]]
-            if self.has_zero_missing:
-                zero = (np.abs(x) <= _ZERO) & (self.missing[at] == 1)
-                go_left[zero] = self.default_left[at[zero]]
-            if self.categories.shape[0]:
-                go_left = self._categorical(go_left, at, x)
-            step = np.where(go_left, self.left[at], self.right[at])
+                go_left[nan] = a.nan_left[at[nan]]
+            if a.has_zero_missing:
+                zero = (np.abs(x) <= _ZERO) & (a.missing[at] == 1)
+                go_left[zero] = a.default_left[at[zero]]
+            if a.categories.shape[0]:
+                go_left = a.categorical(go_left, at, x)
+            step = np.where(go_left, a.left[at], a.right[at])
             node[active] = step
-            active = active[~self.is_leaf[step]]
-        leaf = self.value[node].reshape(rows, trees)
+            active = active[~a.is_leaf[step]]
+        leaf = a.value[node].reshape(rows, trees)
         if self.num_class > 1 or self.per_iteration > 1:
             out = np.zeros((rows, self.per_iteration))
             for k in range(self.per_iteration):
-                out[:, k] = leaf[:, self.tree_class == k].sum(axis=1)
+                out[:, k] = leaf[:, a.tree_class == k].sum(axis=1)
         else:
             out = leaf.sum(axis=1)
         return out
 
-    def _categorical(self, go_left: np.ndarray, node: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """LightGBM's CategoricalDecision: NaN and negatives go right; a listed category goes left."""
-        row = self.category[node]
-        split = row >= 0
-        if not split.any():
-            return go_left
-        with np.errstate(invalid="ignore"):
-            value = np.where(np.isnan(x), -1.0, np.trunc(x))
-        width = self.categories.shape[1]
-        known = split & (value >= 0) & (value < width)
-        hit = np.zeros_like(go_left)
-        hit[known] = self.categories[row[known], value[known].astype(np.intp)]
-        return np.where(split, hit, go_left)
+    def raw_row(self, row: Sequence[float]) -> list[float]:
+        """`raw` of one row, walked in Python over the trees as stored: one score per output."""
+        if len(row) < self.needed:
+            raise ForestError(f"the model reads {self.needed} features, the row has {len(row)}")
+        out = [0.0] * self.per_iteration
+        for t, tree in enumerate(self.trees):
+            node = 0 if tree["feature"] else ~0
+            while node >= 0:
+                node = tree["left"][node] if _goes_left(tree, node, float(row[tree["feature"][node]])) else tree["right"][node]
+            out[t % self.per_iteration] += tree["leaf_value"][~node]
+        return out
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict_row(self, row: Sequence[float]) -> list[float]:
+        """`predict` of one row, without numpy."""
+        raw = self.raw_row(row)
+        if self.average_output:
+            raw = [r / (len(self.trees) // self.per_iteration) for r in raw]
+        if self.objective == "multiclass":
+            top = max(raw)
+            exps = [math.exp(r - top) for r in raw]
+            return [e / sum(exps) for e in exps]
+        if self.objective in ("binary", "multiclassova"):
+            return [1.0 / (1.0 + math.exp(-self.sigmoid * r)) for r in raw]
+        if self.objective == "cross_entropy":
+            return [1.0 / (1.0 + math.exp(-r)) for r in raw]
+        if self.objective == "cross_entropy_lambda":
+            return [math.log1p(math.exp(r)) for r in raw]
+        if self.objective in ("poisson", "gamma", "tweedie"):
+            return [math.exp(r) for r in raw]
+        return raw
+
+    def predict(self, X: Any) -> "np.ndarray":
         """What `Booster.predict` returns: probabilities for binary/multiclass, the raw score for regression."""
         raw = self.raw(X)
         if self.average_output:  # random-forest mode: LightGBM averages the trees before the transform
-            raw = raw / (len(self.roots) // self.per_iteration)
+            raw = raw / (len(self.trees) // self.per_iteration)
         transform = _TRANSFORMS.get(self.objective)
         return raw if transform is None else transform(raw, self.sigmoid)
+
+
+def _goes_left(tree: Mapping[str, list], node: int, x: float) -> bool:
+    """LightGBM's NumericalDecision / CategoricalDecision for one value (as `Forest.raw` decides arrays)."""
+    threshold = tree["threshold"][node]
+    if tree["decision"][node] == "==":  # NaN and negatives go right; a listed category goes left
+        return math.isfinite(x) and int(x) >= 0 and int(x) in threshold
+    missing = _MISSING[tree["missing"][node]]
+    if math.isnan(x):
+        return tree["default_left"][node] if missing else 0.0 <= threshold
+    if missing == 1 and abs(x) <= _ZERO:
+        return tree["default_left"][node]
+    return x <= threshold
 
 
 def _depth(tree: Mapping[str, Sequence]) -> int:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .features import features
 from .forest import Forest
 from .lines import fold_words
 from .model import Label, LineKind, Page, Removal
 from .text import is_glued_tags, is_teaser, menu_separators, page_shape
+
+if TYPE_CHECKING:  # numpy loads when a line model does: a run without one never pays for it
+    import numpy as np
 
 BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 
@@ -94,8 +96,10 @@ def _line_shape(text: str, lang: str) -> tuple:
         ("|" in stripped) or ("©" in stripped), f.chars
 
 
-def _window_mean(values: np.ndarray, width: int) -> np.ndarray:
+def _window_mean(values: "np.ndarray", width: int) -> "np.ndarray":
     """Mean over the `width` lines either side (the line included), edges averaged over what exists."""
+    import numpy as np
+
     n = len(values)
     if n == 0:
         return values
@@ -105,8 +109,10 @@ def _window_mean(values: np.ndarray, width: int) -> np.ndarray:
     return (sums[hi] - sums[lo]) / (hi - lo)
 
 
-def _shift(values: np.ndarray, k: int) -> np.ndarray:
+def _shift(values: "np.ndarray", k: int) -> "np.ndarray":
     """values[j + k] for each j, NaN past the page's edges (the trees send missing values their own way)."""
+    import numpy as np
+
     out = np.full(len(values), np.nan)
     if k > 0:
         out[: len(values) - k] = values[k:]
@@ -115,12 +121,14 @@ def _shift(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def matrix(page: Page) -> tuple[list[int], np.ndarray]:
+def matrix(page: Page) -> "tuple[list[int], np.ndarray]":
     """(indexes, features) of every non-blank line of the page, one row a line, columns as NAMES.
 
     Neighbours are the previous and next non-blank lines; the rows of lines the model does not
     decide still serve as their neighbours' context.
     """
+    import numpy as np
+
     lines, lang = page.lines, page.lang
     rows = [i for i, line in enumerate(lines) if not line.blank]
     n, total_lines = len(rows), max(len(lines), 1)

@@ -276,8 +276,8 @@ def classify(features: Sequence[float], kind: str, models_dir: str | None = None
     forest = model(kind, models_dir)
     if forest is None:
         return None
-    probs = forest.predict([list(features)])[0]
-    best = int(probs.argmax())
+    probs = forest.predict_row(list(features))
+    best = max(range(len(probs)), key=probs.__getitem__)
     return Guess(TYPES[best], float(probs[best]))
 
 

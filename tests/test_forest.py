@@ -107,6 +107,21 @@ def test_predicting_does_not_import_lightgbm(tmp_path):
     assert out.stdout.strip() == "1.0"
 
 
+def test_one_row_is_predicted_without_numpy(tmp_path):
+    """A page's type is one row: the walk in Python must agree with the arrays and not load numpy (start-up)."""
+    dump = _dump(_split(0, 1.5, _leaf(1.0), _leaf(2.0), missing="NaN", default_left=False),
+                 _split(1, -0.5, _leaf(10.0), _leaf(20.0), missing="Zero"), objective="binary sigmoid:1")
+    path = save(dump, tmp_path / "m.json")
+    code = (
+        "import sys; from cleaner.forest import Forest; "
+        f"f = Forest.load({str(path)!r}); print(f.predict_row([1.0, 0.0])[0], f.predict_row([float('nan'), 1.0])[0]); "
+        "assert 'numpy' not in sys.modules"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    expected = Forest.from_dict(dump).predict(np.array([[1.0, 0.0], [np.nan, 1.0]]))
+    assert [float(v) for v in out.stdout.split()] == pytest.approx(expected.tolist())
+
+
 def _random_data(rng, rows, features):
     X = rng.normal(size=(rows, features))
     X[rng.random(X.shape) < 0.1] = np.nan  # missing values
@@ -148,6 +163,9 @@ def test_matches_lightgbm_on_random_data(params):
     test[:5, 2] = [-1.0, 9.0, np.nan, 2.5, 0.0]  # unseen, negative, missing and fractional categories
     np.testing.assert_allclose(forest.predict(test), booster.predict(test), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(forest.raw(test), booster.predict(test, raw_score=True), rtol=1e-9, atol=1e-12)
+    test[5, 2], test[6, 2] = -0.5, np.inf  # a category LightGBM truncates to 0, and one no table holds
+    one_by_one = np.array([forest.predict_row(row.tolist()) for row in test]).reshape(forest.predict(test).shape)
+    np.testing.assert_allclose(one_by_one, booster.predict(test), rtol=1e-9, atol=1e-12)
 
 
 def test_long_inputs_are_walked_in_chunks_with_the_same_result(monkeypatch):

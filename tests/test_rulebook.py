@@ -68,6 +68,19 @@ def test_bad_regex_is_reported(tmp_path):
     assert any(p.startswith(f"{path}:5: bad regex in rule 'hello'") for p in problems), problems
 
 
+def test_user_rules_are_compiled_at_load_and_shipped_ones_on_first_use(tmp_path):
+    """Start-up: the shipped packs (compiled by test_rule_examples) skip the compile at load; a user's dir never does."""
+    from cleaner.rulebook.rule import LazyPattern
+
+    write_pack(tmp_path, "p.yaml", GOOD_RULE.replace('match: {line: ["Hello there"]}', 'match: {regex: "(unclosed"}'))
+    assert parse_dirs([tmp_path], trusted=[tmp_path])[2] == []
+    assert parse_dirs([tmp_path])[2] != []
+    pattern = LazyPattern("(?i)back to top")
+    assert "fullmatch" not in vars(pattern)
+    assert pattern.fullmatch("Back to TOP") and pattern.sub("", "x back to top") == "x "
+    assert "fullmatch" in vars(pattern)  # rebound to the compiled pattern's own method
+
+
 def test_duplicate_id_is_an_error_not_first_wins(tmp_path):
     rule = textwrap.dedent(GOOD_RULE).split("rules:\n", 1)[1]
     path = write_pack(tmp_path, "p.yaml", textwrap.dedent(GOOD_RULE) + rule)

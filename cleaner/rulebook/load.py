@@ -22,7 +22,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, disabled: 
          check: bool = False) -> Rulebook:
     """Load the built-in packs plus `dirs`; raise RuleError listing every problem at once."""
     roots = ([builtin_rules_dir()] if builtin else []) + [Path(d) for d in dirs or ()]
-    rules, packs, problems = parse_dirs(roots)
+    rules, packs, problems = parse_dirs(roots, trusted=[builtin_rules_dir()] if builtin else [])
     if check:
         for rule in rules:
             problems.extend(check_examples(rule))

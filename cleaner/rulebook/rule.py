@@ -15,15 +15,50 @@ ANYWHERE = Where.ANYWHERE
 SELECTOR_ACTIONS = (Action.DROP, Action.COMMENTS_START, Action.POST_BOUNDARY)  # what a selector rule may do
 
 
-_COMPILED: dict[tuple[str, str], Any] = {}
+_COMPILED: dict[tuple[str, str], "LazyPattern"] = {}
 
 
-def compile_once(pattern: str, case_sensitive: bool = False) -> Any:
-    """A rule's regex compiled once per process: validation compiles it and matching reuses it (start-up)."""
+class LazyPattern:
+    """A rule's regex, compiled by the `regex` module on first use.
+
+    Compiling every pattern of the shipped packs costs a quarter of a second, more than a
+    pre-commit hook's whole run on one file; most patterns never meet a line that passes
+    their prefilter, so they are never compiled. The first call rebinds the methods to the
+    compiled pattern's own, so later calls pay no indirection.
+    """
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def compiled(self) -> Any:
+        """The compiled pattern (raises regex.error on bad syntax)."""
+        done = regex.compile(self.pattern)
+        self.fullmatch, self.subn, self.finditer, self.search = done.fullmatch, done.subn, done.finditer, done.search
+        self.compiled = lambda: done
+        return done
+
+    def fullmatch(self, *args, **kwargs):
+        return self.compiled().fullmatch(*args, **kwargs)
+
+    def subn(self, *args, **kwargs):
+        return self.compiled().subn(*args, **kwargs)
+
+    def finditer(self, *args, **kwargs):
+        return self.compiled().finditer(*args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self.compiled().search(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # any other method of a compiled pattern (sub, match, ...)
+        return getattr(self.compiled(), name)
+
+
+def compile_once(pattern: str, case_sensitive: bool = False) -> LazyPattern:
+    """A rule's regex, shared per process and compiled on first use (see LazyPattern)."""
     flags = "" if case_sensitive else "(?i)"
     key = (pattern, flags)
     if key not in _COMPILED:
-        _COMPILED[key] = regex.compile(flags + pattern)
+        _COMPILED[key] = LazyPattern(flags + pattern)
     return _COMPILED[key]
 
 
