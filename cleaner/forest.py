@@ -22,6 +22,8 @@ FORMAT = "cleaner-forest/1"
 _ZERO = 1e-35  # LightGBM's kZeroThreshold: |x| at most this counts as zero for missing_type Zero
 _MISSING = {"None": 0, "Zero": 1, "NaN": 2}
 CHUNK_ROWS = 2048  # rows walked at once: bounds the working arrays to rows x trees of this many
+COMPILE_AFTER = 16  # single rows walked before plain trees become Python code (a one-file run never compiles)
+MAX_COMPILED_DEPTH = 60  # deeper trees stay walked: the compiler's nesting limit
 
 
 class ForestError(ValueError):
@@ -266,6 +268,9 @@ class Forest:
         self.meta: Mapping[str, Any] = dict(document.get("meta", {}))
         self.trees: list[Mapping[str, list]] = document["trees"]
         self.needed = max((f for tree in self.trees for f in tree["feature"]), default=0) + 1  # features a row must have
+        self._plain = [all(d == "<=" for d in t["decision"]) and all(m == "None" for m in t["missing"]) for t in self.trees]
+        self._rows = 0  # single rows predicted so far
+        self._compiled: list[Callable[[list[float]], float]] | None = None
 
     @property
     def num_features(self) -> int:
@@ -357,14 +362,31 @@ class Forest:
         return out
 
     def raw_row(self, row: Sequence[float]) -> list[float]:
-        """`raw` of one row, walked in Python over the trees as stored: one score per output."""
+        """`raw` of one row, walked in Python over the trees as stored: one score per output.
+
+        A tree of numerical splits whose missing type is None reads NaN as 0 at every split, so it
+        walks the row with NaN replaced by 0 in a loop of plain comparisons; other trees take each
+        split's full decision (`_goes_left`).
+        """
         if len(row) < self.needed:
             raise ForestError(f"the model reads {self.needed} features, the row has {len(row)}")
+        row = [float(x) for x in row]
+        as_zero = [0.0 if x != x else x for x in row]
+        self._rows += 1
+        if self._compiled is None and self._rows > COMPILE_AFTER:
+            self._compiled = _compile(self.trees, self.per_iteration) if all(self._plain) else []
+        if self._compiled:
+            return [score(as_zero) for score in self._compiled]
         out = [0.0] * self.per_iteration
-        for t, tree in enumerate(self.trees):
+        for t, (tree, plain) in enumerate(zip(self.trees, self._plain)):
             node = 0 if tree["feature"] else ~0
-            while node >= 0:
-                node = tree["left"][node] if _goes_left(tree, node, float(row[tree["feature"][node]])) else tree["right"][node]
+            if plain:
+                feature, threshold, left, right = tree["feature"], tree["threshold"], tree["left"], tree["right"]
+                while node >= 0:
+                    node = left[node] if as_zero[feature[node]] <= threshold[node] else right[node]
+            else:
+                while node >= 0:
+                    node = tree["left"][node] if _goes_left(tree, node, row[tree["feature"][node]]) else tree["right"][node]
             out[t % self.per_iteration] += tree["leaf_value"][~node]
         return out
 
@@ -394,6 +416,32 @@ class Forest:
             raw = raw / (len(self.trees) // self.per_iteration)
         transform = _TRANSFORMS.get(self.objective)
         return raw if transform is None else transform(raw, self.sigmoid)
+
+
+def _compile(trees: Sequence[Mapping[str, list]], per_iteration: int) -> list[Callable[[list[float]], float]]:
+    """Plain trees as one Python expression per output (nested conditionals summed in tree order), so a
+    row costs the comparisons on its paths and nothing else: ten times faster than walking the lists.
+    Empty when a value cannot be written as a literal or a tree is too deep: the walk serves then."""
+
+    def expr(tree: Mapping[str, list], node: int, depth: int) -> str:
+        if node < 0:
+            value = float(tree["leaf_value"][~node])
+            if not math.isfinite(value):
+                raise ValueError(value)
+            return repr(value)
+        threshold = float(tree["threshold"][node])
+        if depth > MAX_COMPILED_DEPTH or not math.isfinite(threshold):
+            raise ValueError(threshold)
+        return (f"({expr(tree, tree['left'][node], depth + 1)} if z[{int(tree['feature'][node])}] <= {threshold!r} "
+                f"else {expr(tree, tree['right'][node], depth + 1)})")
+
+    try:
+        sums = [["0.0"] for _ in range(per_iteration)]
+        for t, tree in enumerate(trees):
+            sums[t % per_iteration].append(expr(tree, 0 if tree["feature"] else ~0, 0))
+        return [eval(compile("lambda z: " + " + ".join(terms), "<forest>", "eval"), {}) for terms in sums]  # noqa: S307
+    except (ValueError, RecursionError, MemoryError, SyntaxError):
+        return []
 
 
 def _goes_left(tree: Mapping[str, list], node: int, x: float) -> bool:

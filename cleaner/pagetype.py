@@ -29,6 +29,7 @@ REASON = "model/pagetype"  # the explain line that says which type a page was ta
 MODEL_FILES = {"html": "pagetype-html.json", "text": "pagetype-text.json"}
 SHIPPED = Path(__file__).parent / "models"
 TEXT_SAMPLE_CHARS = 8_000  # keyword counts read this much of a page's text (its start: menus, filters, buy buttons)
+FLAT_SAMPLE_CHARS = 3_000  # the text model reads less: as accurate held out (0.742 against 0.746) at a third of the cost
 NAMES_SAMPLE_CHARS = 16_000  # and this much of its class and id names
 
 # --------------------------------------------------------------------------- words, grouped by the type they hint at
@@ -87,10 +88,12 @@ TEXT_WORDS: dict[str, tuple[str, ...]] = {
                 "testimonials", "we offer", "appointment", "request"),
 }
 
+_TEXT_WORDS_ONCE = tuple(dict.fromkeys(w for words in TEXT_WORDS.values() for w in words))
 _URL_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATED = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
 _NUMERIC = re.compile(r"/\d{3,}(?:/|$|[-.])")
 _PRICE = re.compile(r"(?:[$€£¥₹]\s?\d[\d,.]*|\d[\d,.]*\s?(?:€|EUR|USD|GBP|kr|zł)\b)")
+_PRICE_MARKS = ("$", "€", "£", "¥", "₹", "EUR", "USD", "GBP", "kr", "zł")  # every _PRICE match holds one
 _SCHEMA_TYPE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:https?://schema\.org/)?(\w+)"|schema\.org/(\w+)')
 
 
@@ -131,12 +134,14 @@ URL_FEATURES = tuple(f"url_{g}" for g in URL_WORDS) + (
     "host_forum", "host_docs", "host_shop")
 
 
-def text_word_features(text: str) -> list[float]:
-    """Keyword counts of the visible text grouped by type, and its prices."""
-    text = text[:TEXT_SAMPLE_CHARS]
+def text_word_features(text: str, sample: int = TEXT_SAMPLE_CHARS) -> list[float]:
+    """Keyword counts of the visible text's first `sample` characters grouped by type, and its prices."""
+    text = text[:sample]
     low = text.lower()
-    out = _group_counts(TEXT_WORDS, low.count)
-    out.append(float(len(_PRICE.findall(text))))
+    counts = {word: low.count(word) for word in _TEXT_WORDS_ONCE}  # a word two groups share is counted once
+    out = _group_counts(TEXT_WORDS, counts.__getitem__)
+    priced = any(mark in text for mark in _PRICE_MARKS)  # a few scans in C instead of a regex tried at every digit
+    out.append(float(len(_PRICE.findall(text))) if priced else 0.0)
     return out
 
 
@@ -233,7 +238,8 @@ HTML_FEATURES = (("elements",) + tuple(f"tag_{t}" for t in _TAGS) + tuple(f"sche
 
 def text_features(text: str, url: str | None) -> list[float]:
     """The text model's features of a flattened page."""
-    return line_features(text[:TEXT_SAMPLE_CHARS].splitlines()) + text_word_features(text) + url_features(url)
+    sample = text[:FLAT_SAMPLE_CHARS]
+    return line_features(sample.splitlines()) + text_word_features(sample, FLAT_SAMPLE_CHARS) + url_features(url)
 
 
 TEXT_FEATURES = LINE_FEATURES + TEXT_WORD_FEATURES + URL_FEATURES

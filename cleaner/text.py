@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import accumulate, islice
 from typing import Callable
 
 import regex
@@ -122,6 +122,7 @@ def page_shape(page: Page, t: TextThresholds = DEFAULT) -> Shape:
     paragraphs = good_total and good_isolated >= t.paragraph_page_share * good_total
     offsets = _char_offsets(page)
     kind, value, words, full = [BLANK] * n, [0.0] * n, [0] * n, [0.0] * n
+    min_separators = t.menu_min_separators  # has_item_separators, inlined: this loop runs on every line of every pass
     for i in range(n):
         f = feats[i]
         if f is None:
@@ -130,7 +131,7 @@ def page_shape(page: Page, t: TextThresholds = DEFAULT) -> Shape:
         text = lines[i].text
         if i in page.template:  # prose other pages share: it neither makes nor breaks the core
             kind[i], value[i] = TEMPLATE, float(f.chars)
-        elif has_item_separators(text, t) or is_teaser(text):
+        elif menu_separators(text) >= min_separators or is_teaser(text):
             kind[i], value[i] = CHROME, float(f.chars)
         elif f.good:
             weight = 1.0 if isolated[i] or not paragraphs else t.core_block_weight
@@ -203,12 +204,9 @@ def _spare_labels(page: Page, values: dict[int, float], shape: Shape, t: TextThr
 
 def _char_offsets(page: Page) -> list[float]:
     """Where each line starts, as a share of the page's characters."""
-    total = sum(len(line.text) + 1 for line in page.lines) or 1
-    out, pos = [], 0
-    for line in page.lines:
-        out.append(pos / total)
-        pos += len(line.text) + 1
-    return out
+    sizes = [len(line.text) + 1 for line in page.lines]
+    total = sum(sizes) or 1
+    return [pos / total for pos in accumulate(sizes[:-1], initial=0)] if sizes else []
 
 
 def end_weight(offset: float, t: TextThresholds = DEFAULT) -> float:

@@ -122,6 +122,24 @@ def test_one_row_is_predicted_without_numpy(tmp_path):
     assert [float(v) for v in out.stdout.split()] == pytest.approx(expected.tolist())
 
 
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_shipped_page_type_models_give_the_same_scores_walked_compiled_and_as_arrays(kind, monkeypatch):
+    import cleaner.forest as module
+    from cleaner.pagetype import MODEL_FILES, SHIPPED
+
+    rng = np.random.default_rng(5)
+    walked = Forest.load(SHIPPED / MODEL_FILES[kind])
+    X = rng.lognormal(sigma=3, size=(50, walked.needed)) * rng.choice([-1, 1, 0], size=(50, walked.needed))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    by_walk = [walked.predict_row(row.tolist()) for row in X[:5]]
+    monkeypatch.setattr(module, "COMPILE_AFTER", 0)
+    compiled = Forest.load(SHIPPED / MODEL_FILES[kind])
+    by_code = [compiled.predict_row(row.tolist()) for row in X]
+    assert compiled._compiled, "the shipped trees are plain: they should compile"
+    np.testing.assert_allclose(by_code, walked.predict(X), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(by_walk, by_code[:5], rtol=1e-12, atol=1e-15)
+
+
 def _random_data(rng, rows, features):
     X = rng.normal(size=(rows, features))
     X[rng.random(X.shape) < 0.1] = np.nan  # missing values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from cleaner import Cleaner, pagetype, pipeline
 from cleaner.html.parse import parse
@@ -151,3 +152,10 @@ def test_cleaner_train_fits_the_page_types_apart_by_group(tmp_path):
     guess = pagetype.classify_html(parse(product_page()), "https://shop.example/product/oak-bench",
                                    str(tmp_path / "root" / "typed.0"))
     assert guess.type is PageType.PRODUCT
+
+
+@given(st.text(alphabet="0123456789.,$€£¥₹ EURUSDGBPkrzł abc\n", max_size=60))
+def test_price_count_skips_the_regex_only_when_it_cannot_match(text):
+    from cleaner.pagetype import _PRICE, TEXT_WORD_FEATURES, text_word_features
+
+    assert text_word_features(text)[TEXT_WORD_FEATURES.index("prices")] == len(_PRICE.findall(text))
