@@ -181,3 +181,17 @@ def test_catastrophic_regex_times_out_instead_of_hanging(tmp_path, monkeypatch):
     budget = RegexBudget()
     assert book.match("a" * 60 + "!", budget=budget) is None
     assert budget.timeouts == ["p/evil"] and budget.timed_out == {"p/evil"}
+
+
+def test_a_rulebook_pickles_to_a_worker_before_and_after_its_regexes_compile():
+    """Workers started by spawn, and Ray, receive the rulebook pickled: lazily compiled patterns travel as source."""
+    import pickle
+
+    book = load()
+    rule = next(r for r in book.rules if r.kind == "regex" and r.where == "anywhere" and r.max_words is None)
+    line = rule.examples[rule.action][0]
+    fresh = pickle.loads(pickle.dumps(book))
+    before = book.match(line)
+    after = pickle.loads(pickle.dumps(book))  # now with compiled patterns inside
+    assert before is not None and before.rule.kind == "regex"
+    assert fresh.match(line).rule.id == after.match(line).rule.id == before.rule.id

@@ -50,7 +50,12 @@ class LazyPattern:
         return self.compiled().search(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:  # any other method of a compiled pattern (sub, match, ...)
+        if name.startswith("_") or name == "pattern":  # pickle's and copy's probes: not a pattern's methods
+            raise AttributeError(name)
         return getattr(self.compiled(), name)
+
+    def __reduce__(self):  # to a worker as its source: it compiles there on first use too
+        return LazyPattern, (self.pattern,)
 
 
 def compile_once(pattern: str, case_sensitive: bool = False) -> LazyPattern:
