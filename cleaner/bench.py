@@ -292,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_bench(config: BenchConfig) -> dict:
     pages = load_pages(config.eval_dir, config.limit)
     load_before = os.getloadavg()
+    startup = time_fix_startup(pages[0]["page_text"])  # first, while the machine is as idle as it will be
     paths = time_paths(pages, Cleaner(Options()), config.warmup, config.jobs)
     runner_pages = load_pages(config.eval_dir, config.runner_limit)
     runs: dict[str, dict[int, Timing]] = {}
@@ -301,7 +302,6 @@ def run_bench(config: BenchConfig) -> dict:
             # the same command on one page: start-up (imports, rules, a warm-up before the workers fork)
             runs[f"{field}-startup"] = {jobs: time_runner(runner_pages[:1], field, jobs, Path(tmp), 3, "-startup")
                                         for jobs in (1, 2)}
-    startup = time_fix_startup(pages[0]["page_text"])
     memory = model_memory(pages[:20])
     return {"date": dt.date.today().isoformat(), "machine": machine(), "pages": len(pages), "startup": startup,
             "memory": memory,
