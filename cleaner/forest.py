@@ -1,8 +1,10 @@
-"""Gradient-boosted trees exported from LightGBM, predicted with numpy alone.
+"""Gradient-boosted trees exported from LightGBM, predicted without it.
 
 The learned parts train with LightGBM (the `train` extra) but ship and predict without it: `trim` turns
-`Booster.dump_model()` into a small JSON document holding only what prediction needs, and `Forest`
-walks every tree for every row at once, so a page's lines cost a few array operations per tree level.
+`Booster.dump_model()` into a small JSON document holding only what prediction needs. `Forest.raw`
+walks every tree for every row at once with numpy, so a page's lines cost a few array operations per
+tree level; `Forest.raw_row` scores one row (a page's type) in plain Python, compiled to Python code
+once a process has scored a few, so a page costs tens of microseconds and no numpy import.
 The decision rules (missing values, default directions, categorical splits) follow LightGBM's
 `Tree::NumericalDecision` / `CategoricalDecision` so the scores match `Booster.predict` exactly.
 """
@@ -155,7 +157,6 @@ def save(dump: Mapping[str, Any], path: str | Path, **meta: Any) -> Path:
     return path
 
 
-
 class _Nodes:
     """The trees' nodes laid out in flat columns, split nodes first then leaves, tree after tree."""
 
@@ -251,11 +252,11 @@ class _Arrays:
 
 
 class Forest:
-    """All trees packed into flat node lists (split nodes and leaves of each tree side by side).
+    """The trees of one model, as stored in its JSON document.
 
-    One row (a page's type) walks the lists in Python: cheaper than numpy's per-call overhead, and a
-    text-only run never imports numpy (a fifth of a pre-commit hook's start-up). Many rows (a page's
-    lines) walk numpy arrays built from the same lists on first use.
+    One row (a page's type) is scored in Python (`raw_row`): cheaper than numpy's per-call overhead,
+    and a text-only run never imports numpy (a fifth of a pre-commit hook's start-up). Many rows (a
+    page's lines) walk numpy arrays built on first use from the trees' nodes in flat columns.
     """
 
     def __init__(self, document: Mapping[str, Any]):
