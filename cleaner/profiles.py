@@ -23,6 +23,7 @@ class Profile:
     opinions: bool = True  # second opinions on a short or narrow body (jusText, tables kept, precision mode)
     truncate: bool = True  # the text flow's cut at a closing marker ("Related posts", "Share this")
     menu_lines: bool = True  # drop menus that came through on one line
+    loose_posts: bool = False  # replies marked one by one, outside a thread container, leave as comments
 
     def trafilatura_options(self) -> dict:
         return {"favor_recall": self.favor == "recall", "favor_precision": self.favor == "precision"}
@@ -36,11 +37,14 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 # Recall mode takes one block of a thread, a product page or a service page where the balanced mode
 # takes the whole (all posts, description and specifications, every section).
 BALANCED = Profile(favor="balanced")
+# A forum thread's replies are comments and its opening post the article, also where the software marks
+# each reply (schema.org Comment) without a container around them all.
+FORUM = Profile(favor="balanced", loose_posts=True)
 # A grid's or a list's items are linked cards: the teaser-list prune took them for "related stories".
 ITEMS = Profile(link_lists=False)
 PROFILES: Mapping[PageType, Profile] = {
     PageType.ARTICLE: ARTICLE,
-    PageType.FORUM: BALANCED,
+    PageType.FORUM: FORUM,
     PageType.PRODUCT: BALANCED,
     PageType.SERVICE: BALANCED,
     PageType.COLLECTION: ITEMS,

@@ -341,3 +341,27 @@ def test_a_page_with_its_article_twice_comes_out_once(cleaner):
            "</div></article></body></html>")
     result = cleaner.clean(Document("twice.html", Kind.HTML, doc))
     assert result.text.count("The council voted") == 1
+
+
+def qa_page() -> str:
+    """A Q&A page: comments marked one by one as schema.org Comment under the question, answers after them."""
+    def comment(i: int) -> str:
+        return (f'<li itemprop="comment" itemscope itemtype="https://schema.org/Comment"><p>Comment {i}: did you check '
+                f'the cable before you restarted the router, as the manual asks?</p></li>')
+
+    question = "".join(f"<p>{p}</p>" for p in TWO_PARAGRAPHS)
+    answer = "<p>The answer: the backup job stops because the disk is full, so clear the old snapshots first.</p>" * 3
+    return (f"<html><body><div itemscope itemtype='https://schema.org/Question'><h1>Why does my backup stop?</h1>"
+            f"{question}<ul>{comment(1)}{comment(2)}</ul></div>"
+            f"<div itemscope itemtype='https://schema.org/Answer'>{answer}</div></body></html>")
+
+
+def test_on_a_forum_page_replies_marked_one_by_one_become_comments_and_what_follows_stays():
+    tree_ = lxml.html.fromstring(qa_page())
+    compiled = selectors.selectors_for(Cleaner(Options()).rulebook)
+    assert compiled.thread(tree_) is None  # an article's page keeps them: no container holds them
+    thread = compiled.thread(tree_, loose_posts=True)
+    assert thread is not None and thread.scattered and len(thread.boundaries) == 2
+    assert any("Comment 2" in line for line in thread.lines)
+    assert prune.drop_after_thread(tree_, thread) == []  # the answers after the last comment are content
+    assert "the disk is full" in tree_.text_content() and "Comment 1" not in tree_.text_content()

@@ -81,7 +81,7 @@ def extract(parsed: Parsed, rulebook: Rulebook, profile: Profile = ARTICLE, t: H
     compiled = selectors_for(rulebook)
     pruned, held = compiled.prune(tree, names, share)
     removed = tuple(pruned)
-    thread = compiled.thread(tree, names, t)
+    thread = compiled.thread(tree, names, t, profile.loose_posts)
     removed += tuple(drop_after_thread(tree, thread, t))
     if profile.link_lists:
         removed += tuple(drop_link_lists(tree, t))

@@ -280,8 +280,8 @@ def drop_hidden_copies(tree: etree._Element, names: Names | None = None, t: Html
 def drop_after_thread(tree: etree._Element, thread: Thread | None, t: HtmlThresholds = DEFAULT) -> list[Removal]:
     """What follows a comment thread in the page (the sidebar, the footer) is not the article:
     on pages where the extractor finds no container it would otherwise keep all of it."""
-    if thread is None or thread.end is None or thread.end.getparent() is None:
-        return []
+    if thread is None or thread.end is None or thread.end.getparent() is None or thread.scattered:
+        return []  # posts cut out one by one (under each answer of a Q&A page): what follows the last may be content
     if word_count(" ".join(thread.lines)) < t.min_thread_words_to_end:
         return []
     before = 0

@@ -98,6 +98,7 @@ class Thread:
     lines: tuple[str, ...]
     boundaries: frozenset[int]
     end: etree._Element | None = None  # an empty element where the (last) thread was, for drop_after_thread
+    scattered: bool = False  # posts cut out one by one (comments under each answer): what follows need not be a sidebar
 
 
 class Selectors:
@@ -145,11 +146,23 @@ class Selectors:
             drop_keep_tail(el)
         return removed, held
 
-    def thread(self, tree: etree._Element, names: Names | None = None, t: HtmlThresholds = DEFAULT) -> Thread | None:
-        """Cut the comment threads out of the page; their text becomes the thread's lines."""
+    def thread(self, tree: etree._Element, names: Names | None = None, t: HtmlThresholds = DEFAULT,
+               loose_posts: bool = False) -> Thread | None:
+        """Cut the comment threads out of the page; their text becomes the thread's lines.
+
+        A forum thread (`loose_posts`) may have no thread container and mark its replies one by one
+        (schema.org Comment items, forum software's post elements): two or more posts outside any
+        container are then cut out each as a post of a `scattered` thread, the opening post staying.
+        """
         containers = _outermost(self._find("comments-start", tree, names))
+        scattered = False
         if not containers:
-            return None
+            if not loose_posts:
+                return None
+            containers = _outermost(self._find("post-boundary", tree, names))
+            if len(containers) < MIN_SCATTERED_POSTS:
+                return None
+            scattered = True
         if len(containers) > 1:  # found rule by rule: back to document order
             order = {el: i for i, el in enumerate(tree.iter())}
             containers.sort(key=order.__getitem__)
@@ -159,7 +172,7 @@ class Selectors:
         for container in containers:
             if container.getparent() is None:  # taken already, as a post after an earlier heading
                 continue
-            for part in [container] + thread_after_heading(container, t):
+            for part in [container] + ([] if scattered else thread_after_heading(container, t)):
                 posts = set(self._find("post-boundary", part, names))
                 boundaries.add(len(lines))
                 flatten(part, lines, boundaries, posts)
@@ -168,9 +181,10 @@ class Selectors:
                 marker = etree.Element("br")
                 part.addnext(marker)
                 drop_keep_tail(part)
-        return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)), marker)
+        return Thread(tuple(lines), frozenset(b for b in boundaries if b < len(lines)), marker, scattered)
 
 
+MIN_SCATTERED_POSTS = 2  # posts outside any thread container that make a thread (one may be a page's own box)
 _THREAD_END = re.compile(r"sidebar|footer|respond|postcomment|comment-?form|comments?-?post|navigation", re.I)
 
 
