@@ -17,10 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Iterable, Sequence
 from urllib.parse import urlsplit
-
-from lxml import etree
 
 from .model import PageType
 
@@ -173,14 +172,16 @@ LINE_FEATURES = ("lines", "words", "short_share", "long_share", "sentence_share"
 _TAGS = ("p", "li", "a", "pre", "code", "table", "tr", "form", "input", "select", "button", "img", "h1", "h2",
          "h3", "article", "time", "nav", "aside", "blockquote", "dl", "section", "iframe", "ul", "footer", "svg",
          "textarea", "label", "option", "kbd", "dt")
-_ITEMTYPES = etree.XPath("//@itemtype|//@typeof")
-_ELEMENTS = etree.XPath("count(//*)")
-_BODY_TEXT = etree.XPath("string(//body)")
-_LINK_TEXT = etree.XPath("//a//text()")
-_LINKED_ITEMS = etree.XPath("count(//li[a])")
-_CLASSES = etree.XPath("//@class", smart_strings=False)
-_IDS = etree.XPath("//@id", smart_strings=False)
-_OG_TYPE = etree.XPath("//meta[@property='og:type']/@content")
+@lru_cache(maxsize=1)
+def _xpaths() -> SimpleNamespace:
+    """The HTML features' XPaths, compiled when the first page is typed: a text run never loads lxml."""
+    from lxml import etree
+
+    return SimpleNamespace(
+        itemtypes=etree.XPath("//@itemtype|//@typeof"), elements=etree.XPath("count(//*)"),
+        body_text=etree.XPath("string(//body)"), link_text=etree.XPath("//a//text()"),
+        linked_items=etree.XPath("count(//li[a])"), classes=etree.XPath("//@class", smart_strings=False),
+        ids=etree.XPath("//@id", smart_strings=False), og_type=etree.XPath("//meta[@property='og:type']/@content"))
 
 
 def _schema_types(tree) -> set[str]:
@@ -189,14 +190,14 @@ def _schema_types(tree) -> set[str]:
     for script in tree.iter("script"):
         if script.get("type") == "application/ld+json" and script.text:
             found.update(a or b for a, b in _SCHEMA_TYPE.findall(script.text))
-    for value in _ITEMTYPES(tree):
+    for value in _xpaths().itemtypes(tree):
         found.update(a or b for a, b in _SCHEMA_TYPE.findall(value))
         found.update(v.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in value.split())
     return found
 
 
 def _og_type(tree) -> str:
-    values = _OG_TYPE(tree)
+    values = _xpaths().og_type(tree)
     return values[0].strip().lower() if values else ""
 
 
@@ -209,16 +210,17 @@ def html_features(tree, url: str | None, classes_text: str | None = None) -> lis
     counts = dict.fromkeys(_TAGS, 0)
     for el in tree.iter(*_TAGS):
         counts[el.tag] += 1
-    elements = _ELEMENTS(tree)
+    x = _xpaths()
+    elements = x.elements(tree)
     schema = _schema_types(tree)
     og = _og_type(tree)
     if classes_text is None:
-        classes_text = " ".join(_CLASSES(tree)) + " " + " ".join(_IDS(tree))  # as html.selectors.Names has them
+        classes_text = " ".join(x.classes(tree)) + " " + " ".join(x.ids(tree))  # as html.selectors.Names has them
     names = classes_text[:NAMES_SAMPLE_CHARS].lower()
-    text = _BODY_TEXT(tree)  # scripts in the body included: a product's price data is a signal too
+    text = x.body_text(tree)  # scripts in the body included: a product's price data is a signal too
     text_len = max(1, len(text))
-    link_text = sum(map(len, _LINK_TEXT(tree)))
-    li_linked = _LINKED_ITEMS(tree)
+    link_text = sum(map(len, x.link_text(tree)))
+    li_linked = x.linked_items(tree)
     out = [float(elements)] + [float(counts[t]) for t in _TAGS]
     out += [float(sum(name in schema for name in group)) for group in SCHEMA_TYPES.values()]
     out += [float(og == t) for t in OG_TYPES] + [float(bool(og) and og not in OG_TYPES)]

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import linescore, markdown, pagetype, threads
 from .distribution import version
 from .guard import hold_back
-from .html import leftout
-from .html.extract import Extracted, extract, paragraphs, parse_page, thread_sources
-from .html.parse import time_limit
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
 from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
@@ -28,6 +26,9 @@ from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
 from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
                    label_template, label_title_repeat, settle, strip_dateline)
+
+if TYPE_CHECKING:  # the HTML stages are imported where the HTML path runs: a text-only run never loads lxml
+    from .html.extract import Extracted
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
@@ -88,6 +89,9 @@ class Cleaner:
             guess = self.text_type(doc)
             return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
                 + self.page(doc.content).lines
+        from .html import leftout
+        from .html.parse import time_limit
+
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
         lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
@@ -143,6 +147,8 @@ class Cleaner:
 
     def clean_html(self, doc: Document) -> Cleaned:
         """The HTML path for one page, within the per-document time limit."""
+        from .html.parse import time_limit
+
         with time_limit(self.options.timeout):
             extracted, page, posts, _looked = self.html_pages(doc)
             page.removed[:0] = extracted.removed
@@ -151,6 +157,8 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
+        from .html.extract import extract, parse_page
+
         parsed = parse_page(doc)
         guess = classify_html(parsed.tree, parsed.url, self.options.models_dir, parsed.names.text) \
             if parsed.tree is not None else None
@@ -168,6 +176,8 @@ class Cleaner:
         The language is the one the page declares; only a page that declares none (or one we
         have no stop words for) pays for detection, on a short sample.
         """
+        from .html.extract import paragraphs
+
         body = extracted.body
         page = Page(lines=split_lines(paragraphs(body)), lang=extracted.lang or detect_language(body[:LANG_SAMPLE_CHARS]))
         label_title_repeat(page, extracted.meta.get("title", ""))
@@ -185,6 +195,8 @@ class Cleaner:
         Returns the posts and the thread pages looked at (for `explain`); a source without
         prose is recorded as removed under heuristic/not-a-thread.
         """
+        from .html.extract import thread_sources
+
         tt = self.options.thread_thresholds
         posts = threads.split_posts(page, tt)
         looked: list[Page] = []

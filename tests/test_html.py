@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from cleaner import Cleaner, pipeline
+from cleaner import Cleaner
 from cleaner.html import extract
 from cleaner.cli import main
 from cleaner.model import Cleaned, Document, Failure, Kind, Label
@@ -163,7 +163,7 @@ def test_clean_item_turns_a_timeout_into_a_failure(monkeypatch):
     from cleaner.io.discover import Dest, Item
     from cleaner.workers import clean_item
 
-    monkeypatch.setattr(pipeline, "extract", lambda *args: time.sleep(60))  # whatever extract is given
+    monkeypatch.setattr(extract, "extract", lambda *args: time.sleep(60))  # whatever extract is given
     cleaner = Cleaner(Options(timeout=0.2))
     _dest, result, _size = clean_item(cleaner, Item(Dest("jsonl", "x.jsonl"), Document("p", Kind.HTML, page(), source="x:1")))
     assert isinstance(result, Failure) and "time limit" in result.message

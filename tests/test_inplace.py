@@ -389,3 +389,16 @@ line_strategy = st.one_of(
 def test_fix_is_idempotent_on_generated_documents(cleaner, lines, newline, trail):
     content = newline.join(lines) + trail
     assert_idempotent(cleaner, content)
+
+
+def test_fixing_a_text_file_loads_neither_lxml_nor_numpy(tmp_path):
+    """Start-up of the pre-commit hook: the text path never imports the HTML stack or numpy (a third of it)."""
+    import sys
+
+    page = tmp_path / "page.txt"
+    page.write_text("Home | News | Sport\n\n" + "The council met on Tuesday and voted to rebuild the old bridge. " * 5 + "\n\nBack to top\n")
+    code = ("import sys\nfrom cleaner.cli import main\ntry:\n    main(['fix', sys.argv[1], '--isolated'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('lxml', 'numpy', 'cssselect', 'trafilatura') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(page)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert "Back to top" not in page.read_text()

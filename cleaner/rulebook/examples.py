@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import lxml.html
-from cssselect import GenericTranslator
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from ..model import MatchKind
 from .book import Rulebook
 from .rule import SELECTOR_ACTIONS, Rule
+
+if TYPE_CHECKING:  # lxml and cssselect load with the first selector example: a text run never needs them
+    from lxml import etree
 
 
 def check_examples(rule: Rule) -> list[str]:
@@ -35,8 +36,10 @@ def check_examples(rule: Rule) -> list[str]:
     return problems
 
 
-def _parser() -> etree.HTMLParser:
+def _parser() -> "etree.HTMLParser":
     """A parser set as the HTML path's: no network, no DTDs, no comments or processing instructions."""
+    import lxml.html
+
     return lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
                                 no_network=True, huge_tree=False)
 
@@ -46,6 +49,10 @@ def check_selector_examples(rule: Rule) -> list[str]:
     where = f"{rule.location()}: rule '{rule.id}'"
     if rule.action not in SELECTOR_ACTIONS:
         return [f"{where} has action {str(rule.action)!r}; a selector rule takes one of {', '.join(SELECTOR_ACTIONS)}"]
+    import lxml.html
+    from cssselect import GenericTranslator
+    from lxml import etree
+
     problems = []
     translate = GenericTranslator().css_to_xpath
     xpath = etree.XPath(" | ".join(translate(p, prefix="descendant-or-self::") for p in rule.patterns))

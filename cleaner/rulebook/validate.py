@@ -35,7 +35,7 @@ def _str_list(value: Any) -> list[str] | None:
     return None
 
 
-def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str], compile_regex: bool = True) -> Rule | None:
+def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str], compile_patterns: bool = True) -> Rule | None:
     if not isinstance(raw, LineMap):
         problems.append(f"{path}:?: each rule must be a mapping")
         return None
@@ -60,7 +60,7 @@ def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str], compile
     signals = _str_list(raw.get("signals", []))
     if signals is None:
         problems.append(f"{at}: rule '{rid}' signals must be a list of names")
-    kind, patterns = _validate_match(raw, rid, at, path, problems, compile_regex)
+    kind, patterns = _validate_match(raw, rid, at, path, problems, compile_patterns)
     if kind == "strip" and action not in (None, "strip") and action in ACTIONS:
         problems.append(f"{at}: rule '{rid}' uses match 'strip', which needs action: strip")
     if action == "strip" and kind not in (None, "strip", "regex"):
@@ -85,7 +85,7 @@ def _validate_rule(raw: Any, pack: str, path: Path, problems: list[str], compile
 
 
 def _validate_match(raw: LineMap, rid: str, at: str, path: Path, problems: list[str],
-                    compile_regex: bool = True) -> tuple[str | None, list[str]]:
+                    compile_patterns: bool = True) -> tuple[str | None, list[str]]:
     match = raw.get("match")
     if not isinstance(match, LineMap) or len(match) != 1:
         problems.append(f"{at}: rule '{rid}' needs 'match' with exactly one of {', '.join(MATCH_KINDS)}")
@@ -101,13 +101,13 @@ def _validate_match(raw: LineMap, rid: str, at: str, path: Path, problems: list[
         return None, []
     if kind == "line" and not all(fold(p) for p in patterns):
         problems.append(f"{path}:{line}: a 'line' pattern of rule '{rid}' has no letters or digits")
-    if kind in ("regex", "strip") and compile_regex:
+    if kind in ("regex", "strip") and compile_patterns:
         for pattern in patterns:
             try:
                 compile_once(pattern, raw.get("case") == "sensitive").compiled()  # matching reuses it
             except regex.error as exc:
                 problems.append(f"{path}:{line}: bad regex in rule '{rid}': {exc}: {pattern!r}")
-    if kind == "selector":
+    if kind == "selector" and compile_patterns:
         from cssselect import GenericTranslator, SelectorError
 
         for pattern in patterns:
@@ -127,8 +127,8 @@ def _iter_pack_files(root: Path) -> Iterator[tuple[str, Path]]:
 def parse_dirs(dirs: Iterable[Path], trusted: Iterable[Path] = ()) -> tuple[list[Rule], dict[str, str], list[str]]:
     """Parse and validate every pack under `dirs`; return rules, pack descriptions, problems.
 
-    The regexes of `trusted` dirs (the shipped packs, whose every rule the test suite compiles
-    and runs on its examples) are compiled on first use instead: it halves a hook's start-up.
+    The regexes and selectors of `trusted` dirs (the shipped packs, whose every rule the test suite
+    compiles and runs on its examples) are compiled on first use instead: it halves a hook's start-up.
     """
     trusted = {Path(t).resolve() for t in trusted}
     rules: list[Rule] = []
@@ -140,7 +140,7 @@ def parse_dirs(dirs: Iterable[Path], trusted: Iterable[Path] = ()) -> tuple[list
         if not root.is_dir():
             problems.append(f"{root}:1: rules directory does not exist")
             continue
-        compile_regex = root.resolve() not in trusted
+        compile_patterns = root.resolve() not in trusted
         for pack, path in _iter_pack_files(root):
             try:
                 data = load_yaml(path)
@@ -156,7 +156,7 @@ def parse_dirs(dirs: Iterable[Path], trusted: Iterable[Path] = ()) -> tuple[list
                 problems.append(f"{path}:{data.line}: pack needs a 'rules' list")
                 continue
             for raw in data["rules"]:
-                rule = _validate_rule(raw, pack, path, problems, compile_regex)
+                rule = _validate_rule(raw, pack, path, problems, compile_patterns)
                 if rule is None:
                     continue
                 if rule.id in seen:
