@@ -151,7 +151,7 @@ class Selectors:
         """Cut the comment threads out of the page; their text becomes the thread's lines.
 
         A forum thread (`loose_posts`) may have no thread container and mark its replies one by one
-        (schema.org Comment items, forum software's post elements): two or more posts outside any
+        (schema.org Comment items: what the post-boundary rules match): two or more posts outside any
         container are then cut out each as a post of a `scattered` thread, the opening post staying.
         """
         containers = _outermost(self._find("comments-start", tree, names))
