@@ -25,6 +25,7 @@ from .io.writers import record_line
 from .model import Document, Failure, Kind
 from .rundir import ERRORS, REPORT, RUN_DIR
 from .pipeline import Cleaner, Options
+from .report import Summary
 from .runner import FAILURES_IN_REPORT, Report, RunConfig
 from .workers import clean_item
 
@@ -299,7 +300,8 @@ def merge_summaries(summaries: Iterable[dict]) -> dict:
 def report_of(summary: dict) -> Report:
     return Report(documents_in=summary["in"], documents_out=summary["out"], documents_failed=summary["failed"],
                   comments=summary["comments"], bytes_in=summary["bytes"], lines_removed=Counter(summary["lines"]),
-                  chars_removed=Counter(summary["chars"]), rule_timeouts=Counter(summary["timeouts"]),
+                  summary=Summary(chars_removed=sum(summary["chars"].values()), rules=Counter(summary["chars"])),  # what Ray counts
+                  rule_timeouts=Counter(summary["timeouts"]),
                   failures=[Failure(**f) for f in summary["failures"][:FAILURES_IN_REPORT]])
 
 

@@ -51,7 +51,6 @@ class Report:
     documents_failed: int = 0
     comments: int = 0
     lines_removed: Counter = field(default_factory=Counter)
-    chars_removed: Counter = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)  # the first FAILURES_IN_REPORT
     rule_timeouts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
@@ -72,9 +71,8 @@ class Report:
         self.documents_out += 1
         self.summary.add(result)
         self.comments += len(result.comments)
-        for removal in result.removed:
+        for removal in result.removed:  # their characters per rule are the summary's
             self.lines_removed[removal.rule] += 1
-            self.chars_removed[removal.rule] += len(removal.text)
         for rule_id in result.meta.get("rule_timeouts", ()):
             self.rule_timeouts[rule_id] += 1
         self.held_back.update(set(result.meta.get("held_back", ())))
@@ -84,6 +82,11 @@ class Report:
                                   ("held_back", result.meta.get("held_back")), ("warnings", warnings)) if v}
         if note and len(self.notes) < FAILURES_IN_REPORT:
             self.notes.append({"id": result.id, **note})
+
+    @property
+    def chars_removed(self) -> Counter:
+        """Characters removed per rule or heuristic (counted once, by the summary)."""
+        return self.summary.rules
 
     def to_json(self, cleaner: Cleaner) -> dict:
         rules = sorted(self.lines_removed, key=lambda r: (-self.chars_removed[r], r))
@@ -107,13 +110,13 @@ class Report:
         """The totals a completion marker keeps (failures live in errors.jsonl)."""
         return {"documents_in": self.documents_in, "documents_out": self.documents_out,
                 "documents_failed": self.documents_failed, "comments": self.comments, "bytes_in": self.bytes_in,
-                "lines_removed": dict(self.lines_removed), "chars_removed": dict(self.chars_removed),
+                "lines_removed": dict(self.lines_removed),
                 "rule_timeouts": dict(self.rule_timeouts), "held_back": dict(self.held_back),
                 "warnings": dict(self.warnings), "notes": self.notes, "summary": self.summary.state()}
 
     @classmethod
     def from_state(cls, state: dict, failures: list[Failure]) -> "Report":
-        counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "chars_removed", "rule_timeouts", "held_back", "warnings")}
+        counters = {k: Counter(state.get(k, {})) for k in ("lines_removed", "rule_timeouts", "held_back", "warnings")}
         plain = {k: state[k] for k in ("documents_in", "documents_out", "documents_failed", "comments", "bytes_in")}
         return cls(**plain, **counters, failures=failures, notes=list(state.get("notes", [])),
                    summary=Summary.from_state(state.get("summary")))

@@ -46,7 +46,7 @@ _SAYS = regex.compile(  # (?r): anchored at the end, so searched from there (3x 
     r"|\bdisse|\bdiz|\bschreef|\bzegt|\bпишет|\bнаписал[аи]?|\bnapisał[a]?|قال|گفت|说|說|より)\s*(?:\.{3}|…)?\s*:?\s*$",
     regex.I,
 )
-_SAYS_TRAIL = " \t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u1680\u0085\x1c\x1d\x1e\x1f:.…"
+_SAYS_TRAIL = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + ":.…"  # \s (the same set) and what may follow the verb
 _SAYS_LAST = frozenset("sdetbóozfтлаиłلت说說り")  # the last letters of _SAYS's verbs
 # A heading that counts the posts under it ("69 comments… read them below", "3 Responses to", "Kommentare (12)").
 _COUNT_HEADING = regex.compile(
