@@ -53,7 +53,7 @@ GOLD = $(foreach set,$(SETS),$(EVAL)/$(set).jsonl.gz)
 HELDOUT ?= out/heldout
 # The learned parts the package ships. The line scorer (linescore-text) is trained and tested but not
 # shipped: held out it cost scrapinghub 0.0022 and made the text path 1.8x slower (docs/quality.md).
-PARTS ?= pagetype-html pagetype-text
+PARTS ?= pagetype-html pagetype-text blockscore-html
 PART_FLAGS = $(foreach part,$(PARTS),--part $(part))
 TRAIN_CACHE ?= out/train-cache
 
@@ -79,8 +79,9 @@ eval: $(HELDOUT)/.trained
 	  $$(test -f $(HELDOUT)/.trained && echo --held-out-models $(HELDOUT)) --json $(HELDOUT)/eval.json $(ARGS)
 
 # The shipped model files in cleaner/models/, fitted on all four gold sets (reproducible: the same bytes each run).
-train: $(VENV)/.installed-train
-	$(BIN)/cleaner train $(GOLD) $(PART_FLAGS) -o cleaner/models --cache $(TRAIN_CACHE) $(ARGS)
+# The block scorer learns from pages typed by the held-out page-type models, as it meets pages at work.
+train: $(HELDOUT)/.trained
+	$(BIN)/cleaner train $(GOLD) $(PART_FLAGS) -o cleaner/models --cache $(TRAIN_CACHE) --types-from $(HELDOUT) $(ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m cleaner.bench --eval-dir $(EVAL) $(ARGS)

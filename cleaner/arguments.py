@@ -178,6 +178,9 @@ def _train_parser(sub) -> None:
     held.add_argument("--held-out-all", action="store_true", help="one fit per group without it, into OUT/<GROUP>/")
     p.add_argument("--part", action="append", default=None, metavar="NAME", help="train only this learned part (repeatable)")
     p.add_argument("--cache", type=Path, metavar="DIR", help="keep per-line feature rows here to reuse across runs")
+    p.add_argument("--types-from", type=Path, metavar="ROOT",
+                   help="type each page, for parts that read page types, with the page-type model in ROOT/<its group> "
+                        "(`cleaner train --held-out-all -o ROOT`), one that never saw it")
 
 
 def _mine_parser(sub) -> None:

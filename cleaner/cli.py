@@ -374,7 +374,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         written = train(args.gold, args.out, hold_out=args.hold_out, held_out_all=args.held_out_all,
-                        parts=args.part, cache=args.cache, progress=True)
+                        parts=args.part, cache=args.cache, types_from=args.types_from, progress=True)
     except TrainingError as exc:
         print(f"cleaner train: {exc}", file=sys.stderr)
         return EXIT_USAGE

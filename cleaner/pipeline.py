@@ -3,7 +3,7 @@
 text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
        -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
-       -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
+       -> learned block scorer (left-out blocks back in place) -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
 """
 
@@ -28,7 +28,7 @@ from .text import (apply_truncate, choose_title, find_core, label_captions, labe
                    label_template, label_title_repeat, settle, strip_dateline)
 
 if TYPE_CHECKING:  # the HTML stages are imported where the HTML path runs: a text-only run never loads lxml
-    from .html.extract import Extracted
+    from .html.extract import Extracted, Parsed
 
 __all__ = ["Cleaner", "Options", "clean", "heuristics"]
 
@@ -89,12 +89,15 @@ class Cleaner:
             guess = self.text_type(doc)
             return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
                 + self.page(doc.content).lines
-        from .html import leftout
+        from .html import blocks, leftout
         from .html.parse import time_limit
 
         with time_limit(self.options.timeout):
             extracted, page, _posts, looked = self.html_pages(doc)
-        lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + list(page.lines)
+        scored = dict(extracted.added)  # what the block scorer put back says so, with its score
+        body = [replace(line, reason=f"{blocks.REASON} {scored[line.text]:.2f}")
+                if line.label is Label.KEEP and not line.reason and line.text in scored else line for line in page.lines]
+        lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + body
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
                                  Label.UNDECIDED, pagetype.REASON))
@@ -157,6 +160,20 @@ class Cleaner:
 
     def html_pages(self, doc: Document) -> tuple[Extracted, Page, tuple[Post, ...], list[Page]]:
         """Extract a page, then the line stages over its body and its thread sources."""
+        from .html import blocks
+
+        parsed, guess, profile, extracted = self.extraction(doc)
+        forest = blocks.load_model(self.options.models_dir) if parsed.tree is not None else None
+        if forest is not None:  # the learned block scorer puts back content trafilatura left out
+            body, added = blocks.rescore(parsed.tree, extracted.body, extracted.comments, extracted.lang, guess, forest)
+            extracted = replace(extracted, body=body, added=tuple(added))
+        page = self.body_page(extracted, profile)
+        page.held_back.extend(extracted.held_back)
+        posts, looked = self.comment_posts(extracted, page)
+        return extracted, page, posts, looked
+
+    def extraction(self, doc: Document) -> tuple[Parsed, Guess | None, Profile, Extracted]:
+        """Parse a page, guess its type and extract it with that type's profile (the tree is left pruned)."""
         from .html.extract import extract, parse_page
 
         parsed = parse_page(doc)
@@ -165,10 +182,7 @@ class Cleaner:
         profile = for_type(guess.type if guess else None)
         extracted = extract(parsed, self.rulebook, profile, self.options.html_thresholds, self.options.max_rule_share)
         extracted.meta.update(_type_meta(guess))
-        page = self.body_page(extracted, profile)
-        page.held_back.extend(extracted.held_back)
-        posts, looked = self.comment_posts(extracted, page)
-        return extracted, page, posts, looked
+        return parsed, guess, profile, extracted
 
     def body_page(self, extracted: Extracted, profile: Profile = ARTICLE) -> Page:
         """Line rules over trafilatura's body; it has no menus left, so only light heuristics run.

@@ -11,6 +11,7 @@ Fits are reproducible: fixed seeds, one thread, LightGBM's deterministic mode.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import pickle
 import re
 import sys
@@ -182,6 +183,117 @@ def fit_lines(rows: Sequence[LineRows], out: Path) -> Path:
                        features_version=linescore.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
 
 
+# --------------------------------------------------------------------------- block scorer (HTML path)
+
+BLOCK_PARAMS: dict[str, Any] = {
+    "objective": "binary", "num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 40,
+    "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+    "verbose": -1, "seed": 13, "deterministic": True, "num_threads": 1, "force_row_wise": True,
+}
+BLOCK_ROUNDS = 120
+
+
+@dataclass(frozen=True)
+class BlockRows:
+    """The blocks of one page that its body left out: features, gold share and the weight each carries."""
+
+    group: str
+    X: np.ndarray
+    share: np.ndarray
+    weight: np.ndarray
+
+
+def block_rows(page: GoldPage, cleaner) -> BlockRows | None:
+    """What the extraction left out of one page, as rows for the block model (None: nothing to learn)."""
+    from .html import blocks
+    from .model import Document, Kind
+
+    record = page.record
+    recall = record.get("page_text_gold_recall")
+    if recall is not None and recall < MIN_GOLD_RECALL:
+        return None
+    url = record.get("url")
+    doc = Document(str(record.get("id")), Kind.HTML, record.get("html") or "", {"url": url} if url else {})
+    parsed, guess, _profile, extracted = cleaner.extraction(doc)
+    if parsed.tree is None:
+        return None
+    found = blocks.segment(parsed.tree)
+    blocks.mark(found, extracted.body, extracted.comments)
+    todo = blocks.candidates(found)
+    if not todo:
+        return None
+    rows = blocks.matrix(found, extracted.lang, guess, todo)
+    gold = blocks.TextIndex(record.get("gold_article") or "")
+    body_words = sum(len(b.words) for b in found if b.inside >= blocks.IN_SHARE)
+    words = np.asarray([len(found[i].words) for i in todo], np.float32)
+    # A block weighs the share of the page's words it would add: what one decision moves in a page's scores.
+    scale = max(gold.words, body_words, 20)
+    return BlockRows(page.group, np.asarray(rows, np.float32),
+                     np.asarray([gold.share(found[i].words) for i in todo], np.float32),
+                     np.minimum(words / scale, 1.0).astype(np.float32))
+
+
+def collect_blocks(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False,
+                   models_for: Callable[[GoldPage], str | None] | None = None) -> list[BlockRows]:
+    """The block rows of all pages; `models_for` names the folder of the page-type model each page is typed
+    with (one that never saw it, when there is one)."""
+    from .html import blocks
+    from .pipeline import Cleaner, Options
+
+    cleaners: dict[str | None, Any] = {}
+
+    def cleaner_for(page: GoldPage):
+        folder = models_for(page) if models_for else None
+        if folder not in cleaners:
+            cleaners[folder] = Cleaner(Options(models_dir=folder))
+        return cleaners[folder]
+
+    path = None
+    if cache is not None:
+        digest = hashlib.sha256(f"{version()} {blocks.FEATURES_VERSION} {cleaner_for(pages[0]).rulebook.digest}".encode())
+        for source in sorted(Path(blocks.__file__).parent.parent.rglob("*.py")):  # extraction and features
+            if source.name != "training.py":  # of this module, only what makes the rows: fits may change freely
+                digest.update(source.read_bytes())
+        digest.update(inspect.getsource(block_rows).encode())
+        for page in pages:
+            folder = models_for(page) if models_for else None
+            digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('html') or '')}\0{folder}".encode())
+        path = Path(cache) / f"blockscore-rows-{digest.hexdigest()[:16]}.pkl"
+
+    def build() -> list[BlockRows]:
+        out = []
+        for n, page in enumerate(pages, 1):
+            rows = block_rows(page, cleaner_for(page))
+            if rows is not None:
+                out.append(rows)
+            if progress and n % 200 == 0:
+                print(f"cleaner train: block features of {n}/{len(pages)} pages", file=sys.stderr)
+        return out
+
+    return _cached(path, build)
+
+
+def _fit_block_model(rows: Sequence[BlockRows]):
+    from .html import blocks
+
+    lgb = _lightgbm()
+    X = np.vstack([r.X for r in rows])
+    y = np.concatenate([(r.share >= GOLD_SHARE).astype(np.float32) for r in rows])
+    w = np.concatenate([r.weight for r in rows])
+    return lgb.train(dict(BLOCK_PARAMS), lgb.Dataset(X, y, weight=w, feature_name=list(blocks.NAMES)), BLOCK_ROUNDS)
+
+
+def fit_blocks(rows: Sequence[BlockRows], out: Path) -> Path | None:
+    """Fit the block model on `rows` and write `blockscore-html.json` into `out`: a block is content when
+    most of it is in the gold text. None (no file) when no page has HTML with left-out blocks."""
+    from .html import blocks
+
+    if not rows:
+        return None
+    return forest.save(_fit_block_model(rows).dump_model(), Path(out) / blocks.MODEL_FILE,
+                       features_version=blocks.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
+
+
 # --------------------------------------------------------------------------- page types (both paths)
 
 PAGETYPE_PARAMS: dict[str, Any] = {
@@ -262,16 +374,29 @@ def _text_type_features(record: Mapping[str, Any]) -> Sequence[float]:
 class Trainer:
     """A learned part: how it turns gold pages into training rows (cacheable), and rows into its file."""
 
-    collect: Callable[[Sequence[GoldPage], Path | None, bool], list]
+    collect: Callable[..., list]  # (pages, cache, progress[, models_for]) -> rows
     fit: Callable[[Sequence[Any], Path], Path | None]  # None: these rows teach this part nothing (no file)
     group_of: Callable[[Any], str]
+    typed: bool = False  # collect reads each page's type: it takes `models_for`
 
 
 TRAINERS: dict[str, Trainer] = {
     "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group),
     "pagetype-html": Trainer(*_type_rows("html", _html_type_features), lambda row: row.group),
     "pagetype-text": Trainer(*_type_rows("text", _text_type_features), lambda row: row.group),
+    # after the page-type parts: with --held-out-all it types each page with the model that never saw it
+    "blockscore-html": Trainer(collect_blocks, fit_blocks, lambda rows: rows.group, typed=True),
 }
+
+
+def _typed_by(root: Path | None) -> Callable[[GoldPage], str | None]:
+    """Where a page's page-type model comes from: ROOT/<its group>, fitted without it, when there is one
+    (a model that saw the page would type it better than it types pages at work); else the shipped one."""
+    def folder(page: GoldPage) -> str | None:
+        mine = Path(root) / page.group if root is not None else None
+        return str(mine) if mine is not None and (mine / pagetype.MODEL_FILES["html"]).exists() else None
+
+    return folder
 
 
 def groups_of(pages: Iterable[GoldPage]) -> list[str]:
@@ -279,11 +404,14 @@ def groups_of(pages: Iterable[GoldPage]) -> list[str]:
 
 
 def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None = None, held_out_all: bool = False,
-          parts: Sequence[str] | None = None, cache: str | Path | None = None, progress: bool = False) -> list[Path]:
+          parts: Sequence[str] | None = None, cache: str | Path | None = None, types_from: str | Path | None = None,
+          progress: bool = False) -> list[Path]:
     """Fit every registered part (or `parts`) on the gold files and write the model files.
 
     `hold_out`: leave that group's pages out, files into `out`. `held_out_all`: one fit per group
     without it, files into out/<group>/. Rows are computed once per part and reused across fits.
+    `types_from`: the root of held-out page-type models that type the pages for the parts that read
+    page types; with `held_out_all` it defaults to `out`, where the page-type parts were just fitted.
     """
     _lightgbm()
     pages = read_pages(paths)
@@ -297,7 +425,11 @@ def train(paths: Sequence[str | Path], out: str | Path, *, hold_out: str | None 
     written = []
     for name in parts or list(TRAINERS):
         trainer = TRAINERS[name]
-        rows = trainer.collect(pages, Path(cache) if cache else None, progress)
+        if trainer.typed:
+            root = Path(types_from) if types_from else (Path(out) if held_out_all else None)
+            rows = trainer.collect(pages, Path(cache) if cache else None, progress, models_for=_typed_by(root))
+        else:
+            rows = trainer.collect(pages, Path(cache) if cache else None, progress)
         for group, folder in fits:
             folder.mkdir(parents=True, exist_ok=True)
             path = trainer.fit([r for r in rows if trainer.group_of(r) != group], folder)

@@ -97,3 +97,36 @@ def test_bad_requests_get_clear_errors(tmp_path, gold, capsys):
 def test_pages_carry_their_held_out_group(gold):
     pages = read_pages(gold)
     assert {p.group for p in pages} == {"alpha", "beta"} and len(pages) == 80
+
+
+def _html_record(rng, n):
+    """A page whose gold holds its intro and its course cards; the menu and the footer are chrome."""
+    cards = rng.sample(SENTENCES, 3)
+    html = ("<html><body><nav><ul>" + "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in rng.sample(NAV, 5))
+            + "</ul></nav><main><h1>Courses</h1><p>" + SENTENCES[n % len(SENTENCES)] + "</p>"
+            + "".join(f"<div class='card'><h3>Course {k}</h3><p>{c}</p></div>" for k, c in enumerate(cards))
+            + "</main><footer><p>" + " ".join(rng.sample(NAV, 4)) + "</p></footer></body></html>")
+    gold = "\n".join([SENTENCES[n % len(SENTENCES)], *(f"Course {k}\n{c}" for k, c in enumerate(cards))])
+    return {"id": str(n), "url": f"https://site{n}.example/courses", "html": html, "gold_article": gold,
+            "page_text_gold_recall": 1.0}
+
+
+def test_the_block_scorer_trains_on_html_gold_and_reads_held_out_page_types(tmp_path):
+    from cleaner.html import blocks
+
+    rng = random.Random(5)
+    gold = []
+    for name in ("alpha", "beta"):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(_html_record(rng, n)) + "\n" for n in range(30)))
+        gold.append(path)
+    root = tmp_path / "root"
+    args = ["train", *map(str, gold), "--part", "pagetype-html", "--part", "blockscore-html"]
+    assert main([*args, "--held-out-all", "-o", str(root)]) == 0
+    forest = Forest.load(root / "alpha" / blocks.MODEL_FILE)
+    assert forest.meta["trained_on"] == ["beta"] and forest.meta["features_version"] == blocks.FEATURES_VERSION
+    assert tuple(forest.feature_names) == blocks.NAMES
+    assert main([*args, "--types-from", str(root), "-o", str(tmp_path / "shipped")]) == 0
+    first = (tmp_path / "shipped" / blocks.MODEL_FILE).read_bytes()
+    assert main([*args, "--types-from", str(root), "-o", str(tmp_path / "again")]) == 0
+    assert first == (tmp_path / "again" / blocks.MODEL_FILE).read_bytes()  # reproducible

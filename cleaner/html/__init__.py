@@ -9,6 +9,8 @@ trafilatura (apart from evaluation's baseline).
 - selectors.py  the rulebook's selector rules compiled, pruning by them, and cutting out comment threads;
 - prune.py      tree heuristics before extraction (teaser lists, hidden copies, layout tables, loose text);
 - opinions.py   second opinions on trafilatura's body (jusText, tables kept, precision mode);
+- blocks.py     the learned block scorer: the page cut into text blocks, those the body left out put back
+                where a model trained on gold pages says they are content;
 - metadata.py   title, author, date, site name, URL and the declared language;
 - extract.py    one page to an Extracted record: body and comments apart, metadata, what was removed.
 """

@@ -36,6 +36,7 @@ class Extracted:
     thread: Thread | None = None
     lang: str = ""  # the language the page declares (<html lang>), if we know its stop words
     held_back: tuple[str, ...] = ()  # drop selector rules that would have taken most of the page's prose
+    added: tuple[tuple[str, float], ...] = ()  # blocks the body left out that the block scorer put back, with scores
 
 
 _COUNT = 0
