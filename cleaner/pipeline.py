@@ -163,7 +163,7 @@ class Cleaner:
         from .html import blocks
 
         parsed, guess, profile, extracted = self.extraction(doc)
-        forest = blocks.load_model(self.options.models_dir) if parsed.tree is not None else None
+        forest = blocks.load_model(self.options.models_dir) if parsed.tree is not None and profile.learned_blocks else None
         if forest is not None:  # the learned block scorer puts back content trafilatura left out
             body, added = blocks.rescore(parsed.tree, extracted.body, extracted.comments, extracted.lang, guess, forest)
             extracted = replace(extracted, body=body, added=tuple(added))

@@ -24,6 +24,7 @@ class Profile:
     truncate: bool = True  # the text flow's cut at a closing marker ("Related posts", "Share this")
     menu_lines: bool = True  # drop menus that came through on one line
     loose_posts: bool = False  # replies marked one by one, outside a thread container, leave as comments
+    learned_blocks: bool = False  # the block scorer puts back content blocks trafilatura left out
 
     def trafilatura_options(self) -> dict:
         return {"favor_recall": self.favor == "recall", "favor_precision": self.favor == "precision"}
@@ -36,12 +37,16 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 # three sets must not lose. See README's page-type table.
 # Recall mode takes one block of a thread, a product page or a service page where the balanced mode
 # takes the whole (all posts, description and specifications, every section).
-BALANCED = Profile(favor="balanced")
+# On every type but the article, trafilatura keeps an intro and loses items, cards and sections: the learned
+# block scorer puts them back (on articles, whose body trafilatura mostly has whole, it moved no set by more
+# than 0.0011 for a fifth of the HTML path's time; docs/quality.md).
+BALANCED = Profile(favor="balanced", learned_blocks=True)
 # A forum thread's replies are comments and its opening post the article, also where the software marks
 # each reply (schema.org Comment) without a container around them all.
-FORUM = Profile(favor="balanced", loose_posts=True)
+FORUM = Profile(favor="balanced", loose_posts=True, learned_blocks=True)
 # A grid's or a list's items are linked cards: the teaser-list prune took them for "related stories".
-ITEMS = Profile(link_lists=False)
+ITEMS = Profile(link_lists=False, learned_blocks=True)
+DOCS = Profile(learned_blocks=True)
 PROFILES: Mapping[PageType, Profile] = {
     PageType.ARTICLE: ARTICLE,
     PageType.FORUM: FORUM,
@@ -49,6 +54,7 @@ PROFILES: Mapping[PageType, Profile] = {
     PageType.SERVICE: BALANCED,
     PageType.COLLECTION: ITEMS,
     PageType.LISTING: ITEMS,
+    PageType.DOCUMENTATION: DOCS,
 }
 
 

@@ -117,18 +117,35 @@ def test_blocks_in_the_comments_are_never_added(tmp_path):
     assert "Copyright 2025 The Art School" not in texts and "Home" in texts
 
 
-def test_the_html_path_runs_the_block_model_of_its_models_folder(tmp_path):
+def _typer(folder, page_type: PageType) -> None:
+    """A page-type model that types every page `page_type`."""
+    from cleaner import pagetype
+
+    names = pagetype.FEATURES["html"]
+    trees = [{"feature": [0], "threshold": [0.0], "decision": ["<="], "default_left": [True], "missing": ["None"],
+              "left": [-1], "right": [-2], "leaf_value": [v, v]}
+             for v in (5.0 if t is page_type else 0.0 for t in pagetype.TYPES)]
+    document = {"format": "cleaner-forest/1", "objective": "multiclass", "sigmoid": 1.0, "num_class": len(trees),
+                "num_tree_per_iteration": len(trees), "average_output": False, "feature_names": list(names),
+                "meta": {"types": [t.value for t in pagetype.TYPES]}, "trees": trees}
+    (folder / pagetype.MODEL_FILES["html"]).write_text(json.dumps(document))
+    pagetype.model.cache_clear()
+
+
+def test_the_html_path_runs_the_block_model_on_pages_that_are_not_articles(tmp_path):
     page = Document("p", Kind.HTML, PAGE)
-    (tmp_path / "none").mkdir()
-    assert "Home" not in Cleaner(Options(models_dir=str(tmp_path / "none"))).clean(page).text.split("\n")
     folder = _model(tmp_path, "log_words", -1.0)  # every left-out block is content: the menu comes back
+    _typer(tmp_path, PageType.LISTING)
     cleaned = Cleaner(Options(models_dir=folder)).clean(page)
+    assert cleaned.meta["page_type"] == "listing"
     lines = cleaned.text.split("\n")
     assert lines.index("Shop") < lines.index(INTRO.split("\n")[1])  # where it stands: before the article
     explained = {line.text: line.reason for line in Cleaner(Options(models_dir=folder)).explain(page)}
     assert explained["Shop"] == "model/block 0.99"  # explain says which lines the model put back, and its score
     assert explained["Home"] == "web/navigation/menu-words"  # the line rules still go over what it put back
     assert explained["Bookbinding"] == ""  # trafilatura's own
+    _typer(tmp_path, PageType.ARTICLE)  # an article's body trafilatura mostly has whole: the stage does not run
+    assert "Shop" not in Cleaner(Options(models_dir=folder)).clean(page).text.split("\n")
 
 
 def test_a_model_of_other_features_is_refused(tmp_path):

@@ -7,7 +7,8 @@ into text blocks, notes which ones the body holds, and a gradient-boosted tree m
 (`forest.Forest`, trained by `cleaner train --part blockscore-html` on gold pages) scores every
 block the body left out from its text, its place in the tree, its neighbours' and containers'
 share of the body, repetition among its siblings and the page's type. A block scoring at least
-the model's cut-off joins the body where it stands in the page.
+ADD_ABOVE joins the body where it stands in the page. The profiles of the page types run it on
+every type but the article, where trafilatura mostly has the body whole.
 """
 
 from __future__ import annotations
@@ -31,11 +32,7 @@ MODEL_FILE = "blockscore-html.json"
 SHIPPED = Path(__file__).resolve().parent.parent / "models"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
 REASON = "model/block"
-# A block the body left out joins it at this score: on a page typed article (or not typed) trafilatura mostly
-# has the body whole, and a wrong block costs a full article more than a missed one; on the other types it
-# keeps an intro and loses the items. Each set's figure comes from the pair the other three sets choose
-# (docs/quality.md).
-ADD_ABOVE = {"article": 0.9, "other": 0.55}
+ADD_ABOVE = 0.55  # a block the body left out joins it at this score (docs/quality.md: how it was chosen)
 GRAM = 3  # a block is in a text when most of its 3-word shingles are (a shorter block: when it occurs whole)
 IN_SHARE = 0.5
 
@@ -385,7 +382,7 @@ def _place(body_lines: list[str], blocks: Sequence[Block]) -> list[int]:
 
 def rescore(root: etree._Element, body: str, comments: str, lang: str, guess,
             forest: Forest) -> tuple[str, list[tuple[str, float]]]:
-    """The body with the left-out blocks the model scores at its cut-off or more put back where they stand in the
+    """The body with the left-out blocks the model scores at ADD_ABOVE or more put back where they stand in the
     page, and the blocks it added with their scores."""
     blocks = segment(root)
     mark(blocks, body, comments)
@@ -393,8 +390,7 @@ def rescore(root: etree._Element, body: str, comments: str, lang: str, guess,
     if not todo:
         return body, []
     scores = score(forest, matrix(blocks, lang, guess, todo))
-    cut = ADD_ABOVE["article" if guess is None or guess.type is PageType.ARTICLE else "other"]
-    chosen = {i: s for i, s in zip(todo, scores) if s >= cut}
+    chosen = {i: s for i, s in zip(todo, scores) if s >= ADD_ABOVE}
     added = sorted(chosen)
     if not added:
         return body, []
