@@ -15,6 +15,8 @@ def _rule_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule directory (repeatable)")
     p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="disable a rule or a whole pack")
     p.add_argument("--no-builtin-rules", action="store_true", default=None, help="use only the --rules directories")
+    p.add_argument("--models", metavar="DIR", help="the learned parts' model files from this folder (`cleaner train -o DIR`) "
+                   "instead of the shipped ones")
     _config_args(p)
 
 

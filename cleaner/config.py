@@ -57,6 +57,14 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _one_path(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) and value.strip():
+        return (value,)
+    if isinstance(value, (list, tuple)) and len(value) == 1 and isinstance(value[0], str):
+        return tuple(value)
+    raise Invalid("must be one folder path")
+
+
 def _field_name(value: Any) -> str:
     if not (isinstance(value, str) and value.strip()):
         raise Invalid("must be a non-empty string")
@@ -102,6 +110,7 @@ KEYS: dict[str, Key] = {
     "text-field": Key("text", _field_name, "--text-field", "JSONL field holding plain text"),
     "html-field": Key("html", _field_name, "--html-field", "JSONL field holding raw HTML"),
     "id-field": Key("id", _field_name, "--id-field", "JSONL field holding the document id"),
+    "models": Key((), _one_path, "--models", "folder of learned model files (`cleaner train -o DIR`)", paths=True),
 }
 
 
@@ -131,8 +140,12 @@ class Config:
     def options(self, timeout: float = 30.0):
         from .options import Options
 
+        models = self["models"][0] if self["models"] else None
+        if models is not None and not Path(models).is_dir():
+            raise ConfigError([f"{self.settings['models'].source}: models folder {models} does not exist "
+                               "(write one with `cleaner train GOLD... -o DIR`)"])
         return Options(rules_dirs=tuple(self["rules"]), disabled=tuple(self["disable"]),
-                       builtin_rules=self["builtin-rules"], timeout=timeout)
+                       builtin_rules=self["builtin-rules"], timeout=timeout, models_dir=models)
 
     def fields(self) -> Fields:
         """The input fields; a content field named by a flag or the config file is the one cleaned."""
@@ -298,6 +311,8 @@ def _flag_overrides(args: Any) -> list[tuple[str, Any, str]]:
             out.append((key, tuple(str(Path(v).resolve()) if key == "rules" else v for v in value), flag))
     if getattr(args, "no_builtin_rules", None):
         out.append(("builtin-rules", False, "--no-builtin-rules"))
+    if getattr(args, "models", None):
+        out.append(("models", (str(Path(args.models).resolve()),), "--models"))
     for key in ("text-field", "html-field", "id-field"):
         value = getattr(args, key.replace("-", "_"), None)
         if value is not None:

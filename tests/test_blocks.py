@@ -152,3 +152,21 @@ def test_a_model_of_other_features_is_refused(tmp_path):
     folder = _model(tmp_path, "rep", 0.5, version=blocks.FEATURES_VERSION + 1)
     with pytest.raises(ValueError, match="retrain"):
         blocks.load_model(folder)
+
+
+def test_clean_reads_the_models_of_a_folder_the_user_trained(tmp_path, capsys):
+    from cleaner.cli import main
+
+    models = tmp_path / "models"
+    models.mkdir()
+    _model(models, "log_words", -1.0)
+    _typer(models, PageType.LISTING)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "courses.html").write_text(PAGE)
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--models", str(models),
+                 "--isolated", "--no-progress", "-j", "1"]) == 0
+    assert "Shop" in (tmp_path / "out" / "articles" / "courses.txt").read_text().split("\n")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "--models", str(tmp_path / "nope"),
+                 "--isolated", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--models: models folder" in err and "nope" in err
