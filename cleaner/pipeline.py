@@ -1,7 +1,7 @@
 """The one place that orders the stages, for text and HTML alike; each stage is a module that knows nothing above it.
 
-text:  split -> language -> corpus template -> rules -> guard -> heuristics -> learned line scorer -> settle
-       -> posts -> assemble
+text:  page type (its profile) -> split -> language -> corpus template -> rules -> guard -> heuristics
+       -> learned line scorer -> settle -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
        -> learned block scorer (left-out blocks back in place) -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
@@ -10,6 +10,7 @@ html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuri
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,8 @@ from .pagetype import Guess, classify_html, classify_text
 from .profiles import ARTICLE, Profile, for_type
 from .rulebook import Rulebook, load
 from .rulebook.apply import apply_rules, first_prose
-from .text import (apply_truncate, choose_title, find_core, label_captions, label_head, label_menu_lines, label_tail,
-                   label_template, label_title_repeat, settle, strip_dateline)
+from .text import (apply_truncate, choose_title, find_core, keep_outside_core, label_captions, label_head,
+                   label_menu_lines, label_tail, label_template, label_title_repeat, settle, strip_dateline)
 
 if TYPE_CHECKING:  # the HTML stages are imported where the HTML path runs: a text-only run never loads lxml
     from .html.extract import Extracted, Parsed
@@ -88,7 +89,7 @@ class Cleaner:
         if doc.kind is not Kind.HTML:
             guess = self.text_type(doc)
             return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
-                + self.page(doc.content).lines
+                + self.page(doc.content, for_type(guess.type if guess else None)).lines
         from .html import blocks, leftout
         from .html.parse import time_limit
 
@@ -111,8 +112,8 @@ class Cleaner:
     # ----------------------------------------------------------------------- text
 
     def clean_text(self, doc: Document) -> Cleaned:
-        page = self.page(doc.content)
         guess = self.text_type(doc)
+        page = self.page(doc.content, for_type(guess.type if guess else None))
         return self.assemble(doc, page, page.posts, extra_meta=_type_meta(guess))
 
     def text_type(self, doc: Document) -> Guess | None:
@@ -120,14 +121,15 @@ class Cleaner:
         url = doc.meta.get("url")
         return classify_text(doc.content, url if isinstance(url, str) else None, self.options.models_dir)
 
-    def page(self, content: str) -> Page:
-        """Run rules and heuristics over one text; the labelled page is what `explain` shows."""
-        page = self.labelled(content)
-        settle(page, self.labelled)  # cleaning the result again changes nothing
+    def page(self, content: str, profile: Profile = ARTICLE) -> Page:
+        """Run rules and heuristics over one text, as the page type's profile says; the labelled page is
+        what `explain` shows."""
+        page = self.labelled(content, profile=profile)
+        settle(page, partial(self.labelled, profile=profile))  # cleaning the result again changes nothing
         page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
-    def labelled(self, content: str, *, learned: bool = True) -> Page:
+    def labelled(self, content: str, *, learned: bool = True, profile: Profile = ARTICLE) -> Page:
         """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
         lines = split_lines(content)
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
@@ -135,6 +137,8 @@ class Cleaner:
             page.template = self.options.corpus.lines_of([line.text for line in lines])
         self.rules(page)
         heuristics(page, self.options.thresholds, self.options.thread_thresholds)
+        if profile.outside_core:  # a listing's or a service page's content is not one stretch of prose
+            keep_outside_core(page)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
             linescore.rescore(page, forest)

@@ -1,4 +1,4 @@
-"""Extraction profiles: what the HTML path does differently on each page type.
+"""Extraction profiles: what the HTML path (and in one switch the text path) does differently on each page type.
 
 An article is what every stage was built for. A listing's or a collection's content is its repeated,
 linked items, which the teaser-list prune and trafilatura's link-density checks take for chrome; a
@@ -16,7 +16,7 @@ from .model import PageType
 
 @dataclass(frozen=True)
 class Profile:
-    """Switches of the HTML path; the defaults are the article flow."""
+    """Switches of the HTML path and the text path's outside_core; the defaults are the article flow."""
 
     favor: str = "recall"  # trafilatura's mode: recall, balanced or precision
     link_lists: bool = True  # drop teaser link lists before extraction
@@ -25,6 +25,7 @@ class Profile:
     menu_lines: bool = True  # drop menus that came through on one line
     loose_posts: bool = False  # replies marked one by one, outside a thread container, leave as comments
     learned_blocks: bool = False  # the block scorer puts back content blocks trafilatura left out
+    outside_core: bool = False  # text path: prose outside the article core stays (content is items, sections)
 
     def trafilatura_options(self) -> dict:
         return {"favor_recall": self.favor == "recall", "favor_precision": self.favor == "precision"}
@@ -40,12 +41,14 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 # On every type but the article, trafilatura keeps an intro and loses items, cards and sections: the learned
 # block scorer puts them back (on articles, whose body trafilatura mostly has whole, it moved no set by more
 # than 0.0011 for a fifth of the HTML path's time; docs/quality.md).
-BALANCED = Profile(favor="balanced", learned_blocks=True)
+# On the text path the same pages keep the prose outside the article core: their content is items and
+# sections, not one stretch of prose (wcxb-dev 0.752 to 0.758, both halves gaining; docs/quality.md).
+BALANCED = Profile(favor="balanced", learned_blocks=True, outside_core=True)
 # A forum thread's replies are comments and its opening post the article, also where the software marks
 # each reply (schema.org Comment) without a container around them all.
 FORUM = Profile(favor="balanced", loose_posts=True, learned_blocks=True)
 # A grid's or a list's items are linked cards: the teaser-list prune took them for "related stories".
-ITEMS = Profile(link_lists=False, learned_blocks=True)
+ITEMS = Profile(link_lists=False, learned_blocks=True, outside_core=True)
 DOCS = Profile(learned_blocks=True)
 PROFILES: Mapping[PageType, Profile] = {
     PageType.ARTICLE: ARTICLE,

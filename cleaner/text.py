@@ -393,6 +393,14 @@ def label_tail(page: Page, core_stop: int, t: TextThresholds = DEFAULT) -> None:
         page.label(i, Label.DROP, reason)
 
 
+def keep_outside_core(page: Page) -> None:
+    """Prose the core left out stays: on a listing, a category grid, a product or a service page the content
+    is items and sections, not one stretch of prose (their profiles ask for this)."""
+    for i, line in enumerate(page.lines):
+        if line.label is Label.DROP and line.reason == "heuristic/outside-core":
+            page.lines[i] = line.relabel(Label.KEEP, "")
+
+
 def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
     """Dateline residue such as '( – ' left where a scraper dropped the source name."""
     for i in page.undecided(core_start, core_stop)[:1]:

@@ -170,3 +170,4 @@ def test_clean_reads_the_models_of_a_folder_the_user_trained(tmp_path, capsys):
                  "--isolated", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "--models: models folder" in err and "nope" in err
+
