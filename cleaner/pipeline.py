@@ -3,7 +3,8 @@
 text:  page type (its profile) -> split -> language -> corpus template -> rules -> guard -> heuristics
        -> learned line scorer -> settle -> posts -> assemble
 html:  parse -> page type (its profile) -> extract (html/: selectors, tree heuristics, trafilatura, second opinions)
-       -> learned block scorer (left-out blocks back in place) -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
+       -> learned block scorer (off articles: left-out blocks back in place)
+       -> body lines: title repeat -> rules -> guard -> menu lines -> truncate
        -> thread sources: tail rules -> posts -> assemble
 """
 
@@ -167,7 +168,8 @@ class Cleaner:
         from .html import blocks
 
         parsed, guess, profile, extracted = self.extraction(doc)
-        forest = blocks.load_model(self.options.models_dir) if parsed.tree is not None and profile.learned_blocks else None
+        wanted = parsed.tree is not None and profile.learned_blocks
+        forest = blocks.load_model(self.options.models_dir) if wanted else None
         if forest is not None:  # the learned block scorer puts back content trafilatura left out
             body, added = blocks.rescore(parsed.tree, extracted.body, extracted.comments, extracted.lang, guess, forest)
             extracted = replace(extracted, body=body, added=tuple(added))

@@ -33,15 +33,14 @@ SHIPPED = Path(__file__).resolve().parent.parent / "models"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
 REASON = "model/block"
 ADD_ABOVE = 0.55  # a block the body left out joins it at this score (docs/quality.md: how it was chosen)
-GRAM = 3  # a block is in a text when most of its 3-word shingles are (a shorter block: when it occurs whole)
-IN_SHARE = 0.5
+GRAM = 3  # blocks are matched to a text by 3-word shingles (a shorter block: when it occurs whole)
+IN_SHARE = 0.5  # the share of a block a text must hold for the block to count as in it
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol dl dd dt td th tr table tbody thead tfoot caption h1 h2 h3 h4 h5 h6 pre blockquote section "
     "article header footer nav aside main form fieldset legend figure figcaption address details summary center "
     "hr body html menu".split())
 _SKIP = NO_TEXT | frozenset(("svg", "button", "iframe", "object", "embed", "canvas", "map", "math"))
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # Tag families a block's own element can have, as codes the trees can split on.
 _TAG_CODE = {"p": 1, "li": 2, "td": 3, "th": 3, "h1": 4, "h2": 4, "h3": 5, "h4": 5, "h5": 5, "h6": 5, "pre": 6,
              "blockquote": 7, "dd": 8, "dt": 8, "figcaption": 9, "caption": 9, "a": 10, "span": 11, "div": 12}
