@@ -25,7 +25,7 @@ class Profile:
     menu_lines: bool = True  # drop menus that came through on one line
     loose_posts: bool = False  # replies marked one by one, outside a thread container, leave as comments
     learned_blocks: bool = False  # the block scorer puts back content blocks trafilatura left out
-    outside_core: bool = False  # text path: prose outside the article core stays (content is items, sections)
+    outside_core: bool = False  # text path: prose outside the article core stays (posts, items, sections)
 
     def trafilatura_options(self) -> dict:
         return {"favor_recall": self.favor == "recall", "favor_precision": self.favor == "precision"}
@@ -41,15 +41,16 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 # On every type but the article, trafilatura keeps an intro and loses items, cards and sections: the learned
 # block scorer puts them back (on articles, whose body trafilatura mostly has whole, it moved no set by more
 # than 0.0011 for a fifth of the HTML path's time; docs/quality.md).
-# On the text path the same pages keep the prose outside the article core: their content is items and
-# sections, not one stretch of prose (wcxb-dev 0.752 to 0.758, both halves gaining; docs/quality.md).
+# On the text path every type but the article keeps the prose outside the article core: its content is
+# posts, items and sections, not one stretch of prose (wcxb-dev 0.752 to 0.763, both halves gaining;
+# docs/quality.md).
 BALANCED = Profile(favor="balanced", learned_blocks=True, outside_core=True)
 # A forum thread's replies are comments and its opening post the article, also where the software marks
 # each reply (schema.org Comment) without a container around them all.
-FORUM = Profile(favor="balanced", loose_posts=True, learned_blocks=True)
+FORUM = Profile(favor="balanced", loose_posts=True, learned_blocks=True, outside_core=True)
 # A grid's or a list's items are linked cards: the teaser-list prune took them for "related stories".
 ITEMS = Profile(link_lists=False, learned_blocks=True, outside_core=True)
-DOCS = Profile(learned_blocks=True)
+DOCS = Profile(learned_blocks=True, outside_core=True)
 PROFILES: Mapping[PageType, Profile] = {
     PageType.ARTICLE: ARTICLE,
     PageType.FORUM: FORUM,

@@ -394,8 +394,8 @@ def label_tail(page: Page, core_stop: int, t: TextThresholds = DEFAULT) -> None:
 
 
 def keep_outside_core(page: Page) -> None:
-    """Prose the core left out stays: on a listing, a category grid, a product or a service page the content
-    is items and sections, not one stretch of prose (their profiles ask for this)."""
+    """Prose the core left out stays: on every page type but the article the content is posts, items and
+    sections, not one stretch of prose (their profiles ask for this)."""
     for i, line in enumerate(page.lines):
         if line.label is Label.DROP and line.reason == "heuristic/outside-core":
             page.lines[i] = line.relabel(Label.KEEP, "")

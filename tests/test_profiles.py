@@ -33,8 +33,8 @@ def _text_typer(folder, page_type: PageType) -> None:
 
 
 @pytest.mark.parametrize("page_type, kept", [(PageType.LISTING, True), (PageType.SERVICE, True),
-                                              (PageType.ARTICLE, False), (PageType.FORUM, False)])
-def test_text_pages_whose_content_is_items_keep_prose_outside_the_core(tmp_path, page_type, kept):
+                                              (PageType.FORUM, True), (PageType.ARTICLE, False)])
+def test_text_pages_that_are_not_articles_keep_prose_outside_the_core(tmp_path, page_type, kept):
     _text_typer(tmp_path, page_type)
     cleaner = Cleaner(Options(models_dir=str(tmp_path)))
     doc = Document("c", Kind.TEXT, COURSES)
