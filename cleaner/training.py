@@ -240,6 +240,8 @@ def collect_blocks(pages: Sequence[GoldPage], cache: Path | None = None, progres
     from .html import blocks
     from .pipeline import Cleaner, Options
 
+    if not pages:
+        return []
     cleaners: dict[str | None, Any] = {}
 
     def cleaner_for(page: GoldPage):
