@@ -28,6 +28,14 @@ COMPILE_AFTER = 16  # single rows walked before plain trees become Python code (
 MAX_COMPILED_DEPTH = 60  # deeper trees stay walked: the compiler's nesting limit
 
 
+SHIPPED = Path(__file__).parent / "models"  # the model files the package ships
+
+
+def model_path(models_dir: str | None, name: str) -> Path:
+    """Where a learned part's model file is: in `models_dir`, or among the shipped ones without it."""
+    return (Path(models_dir) if models_dir else SHIPPED) / name
+
+
 class ForestError(ValueError):
     """A model file that is not a forest this module can predict with."""
 

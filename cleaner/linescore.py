@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .features import features
-from .forest import Forest
+from .forest import Forest, model_path
 from .lines import fold_words
 from .model import Label, LineKind, Page, Removal
 from .text import is_glued_tags, is_teaser, menu_separators, page_shape
@@ -191,8 +190,7 @@ def load_model(models_dir: str | None) -> Forest | None:
 
     No file means no learned stage: the heuristics' labels stand.
     """
-    folder = Path(models_dir) if models_dir else Path(__file__).parent / "models"
-    path = folder / MODEL_FILE
+    path = model_path(models_dir, MODEL_FILE)
     if not path.is_file():
         return None
     forest = Forest.load(path)

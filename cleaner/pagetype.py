@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterable, Sequence
 from urllib.parse import urlsplit
@@ -26,7 +25,6 @@ from .model import PageType
 TYPES: tuple[PageType, ...] = tuple(PageType)  # the model's class order
 REASON = "model/pagetype"  # the explain line that says which type a page was taken for, and how sure
 MODEL_FILES = {"html": "pagetype-html.json", "text": "pagetype-text.json"}
-SHIPPED = Path(__file__).parent / "models"
 TEXT_SAMPLE_CHARS = 8_000  # keyword counts read this much of a page's text (its start: menus, filters, buy buttons)
 FLAT_SAMPLE_CHARS = 3_000  # the text model reads less: as accurate held out (0.742 against 0.746) at a third of the cost
 NAMES_SAMPLE_CHARS = 16_000  # and this much of its class and id names
@@ -268,9 +266,9 @@ class PageTypeError(ValueError):
 @lru_cache(maxsize=8)
 def model(kind: str, models_dir: str | None):
     """The forest of one path, loaded once per process and folder; None when there is no model file."""
-    from .forest import Forest
+    from .forest import Forest, model_path
 
-    path = (Path(models_dir) if models_dir else SHIPPED) / MODEL_FILES[kind]
+    path = model_path(models_dir, MODEL_FILES[kind])
     if not path.exists():
         return None
     forest = Forest.load(path)

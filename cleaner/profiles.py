@@ -40,7 +40,7 @@ FAVOR_MODES = ("recall", "balanced", "precision")
 # takes the whole (all posts, description and specifications, every section).
 # On every type but the article, trafilatura keeps an intro and loses items, cards and sections: the learned
 # block scorer puts them back (on articles, whose body trafilatura mostly has whole, it moved no set by more
-# than 0.0011 for a fifth of the HTML path's time; docs/quality.md).
+# than 0.0011 and cost the HTML path 30% more time; docs/quality.md).
 # On the text path every type but the article keeps the prose outside the article core: its content is
 # posts, items and sections, not one stretch of prose (wcxb-dev 0.752 to 0.763, both halves gaining;
 # docs/quality.md).

@@ -76,6 +76,12 @@ def _tokens(text: str) -> list[str]:
     return [w.lower() for w in _TOKEN.findall(text or "")]
 
 
+def broken(record: Mapping[str, Any]) -> bool:
+    """A page whose gold is barely in its text (a redirect stub, a script-only page): it teaches nothing."""
+    recall = record.get("page_text_gold_recall")
+    return recall is not None and recall < MIN_GOLD_RECALL
+
+
 def gold_share(line_tokens: Sequence[str], gold_shingles: set, gold_joined: str) -> float:
     """Share of a line's 4-token shingles found in the gold text; a shorter line: 1 if it occurs whole."""
     if len(line_tokens) < SHINGLE:
@@ -97,8 +103,7 @@ class LineRows:
 def line_rows(page: GoldPage, cleaner) -> LineRows | None:
     """What the heuristics made of one page's `page_text`, as rows for the line model (None: nothing to learn)."""
     record = page.record
-    recall = record.get("page_text_gold_recall")
-    if recall is not None and recall < MIN_GOLD_RECALL:
+    if broken(record):
         return None
     labelled = cleaner.labelled(record.get("page_text") or "", learned=False)
     decide = set(linescore.decidable(labelled))
@@ -209,8 +214,7 @@ def block_rows(page: GoldPage, cleaner) -> BlockRows | None:
     from .model import Document, Kind
 
     record = page.record
-    recall = record.get("page_text_gold_recall")
-    if recall is not None and recall < MIN_GOLD_RECALL:
+    if broken(record):
         return None
     url = record.get("url")
     doc = Document(str(record.get("id")), Kind.HTML, record.get("html") or "", {"url": url} if url else {})

@@ -125,7 +125,8 @@ def test_one_row_is_predicted_without_numpy(tmp_path):
 @pytest.mark.parametrize("kind", ["html", "text"])
 def test_shipped_page_type_models_give_the_same_scores_walked_compiled_and_as_arrays(kind, monkeypatch):
     import cleaner.forest as module
-    from cleaner.pagetype import MODEL_FILES, SHIPPED
+    from cleaner.forest import SHIPPED
+    from cleaner.pagetype import MODEL_FILES
 
     rng = np.random.default_rng(5)
     walked = Forest.load(SHIPPED / MODEL_FILES[kind])

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from cleaner import Cleaner, pagetype, pipeline
+from cleaner.forest import SHIPPED
 from cleaner.html.parse import parse
 from cleaner.model import Document, Kind, PageType
 from cleaner.options import Options
@@ -87,7 +88,7 @@ def test_no_model_file_no_type(tmp_path):
 
 
 def test_a_model_of_other_features_is_refused(tmp_path):
-    shipped = json.loads((pagetype.SHIPPED / pagetype.MODEL_FILES["html"]).read_text())
+    shipped = json.loads((SHIPPED / pagetype.MODEL_FILES["html"]).read_text())
     shipped["feature_names"] = shipped["feature_names"][:-1] + ["something_else"]
     (tmp_path / pagetype.MODEL_FILES["html"]).write_text(json.dumps(shipped))
     with pytest.raises(pagetype.PageTypeError, match="retrain"):

@@ -18,18 +18,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Sequence
 
 from lxml import etree
 
 from ..features import features
-from ..forest import Forest
+from ..forest import Forest, model_path
 from ..model import PageType
 from .tree import NO_TEXT, SPACE
 
 MODEL_FILE = "blockscore-html.json"
-SHIPPED = Path(__file__).resolve().parent.parent / "models"
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
 REASON = "model/block"
 ADD_ABOVE = 0.55  # a block the body left out joins it at this score (docs/quality.md: how it was chosen)
@@ -335,7 +333,7 @@ def load_model(models_dir: str | None) -> Forest | None:
 
     No file means no learned stage: trafilatura's body stands.
     """
-    path = (Path(models_dir) if models_dir else SHIPPED) / MODEL_FILE
+    path = model_path(models_dir, MODEL_FILE)
     if not path.is_file():
         return None
     forest = Forest.load(path)
