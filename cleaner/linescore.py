@@ -3,8 +3,9 @@
 Rules go first and keep their decisions. The heuristics then label every line (core, head,
 tail, title, thread); this stage reads each line of the article zone that no rule decided,
 together with what the heuristics made of it and its neighbours, and a gradient-boosted tree
-model (`forest.Forest`, trained by `cleaner train` on gold pages) keeps or drops it. A line
-it drops leaves with the reason `model/line` and its score in `explain`.
+model (`forest.Forest`, trained by `cleaner train` on gold pages) keeps or drops it. The page's
+type is one of its inputs: a short linked line is chrome beside an article and an item of a
+listing. A line it drops leaves with the reason `model/line` and its score in `explain`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from .features import features
 from .forest import Forest, model_path
 from .lines import fold_words
-from .model import Label, LineKind, Page, Removal
+from .model import Label, LineKind, Page, PageType, Removal
 from .text import is_glued_tags, is_teaser, menu_separators, page_shape
 
 if TYPE_CHECKING:  # numpy loads when a line model does: a run without one never pays for it
@@ -26,7 +27,7 @@ BLANK, GOOD, NEAR, PLAIN, NAV, CHROME, TEMPLATE = LineKind
 
 MODEL_FILE = "linescore-text.json"
 REASON = "model/line"
-FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
+FEATURES_VERSION = 2  # bump when `matrix` changes: a model trained on other columns refuses to load
 DROP_BELOW = 0.05  # a line the heuristics kept leaves only when the model is sure it is not article...
 KEEP_ABOVE = 0.8  # ...and a line they dropped comes back when it scores at least this
 
@@ -47,10 +48,12 @@ _NEIGHBOUR = ("words", "good", "kept", "stopwords", "terminal", "kind")
 _OFFSETS = (-2, -1, 1, 2)
 _WINDOWS = (3, 10)
 _SMOOTHED = ("kept", "good", "log_chars")
+_TYPES = tuple(PageType)
 NAMES = (
     _BASE + _POSITION
     + tuple(f"{name}@{k:+d}" for k in _OFFSETS for name in _NEIGHBOUR)
     + tuple(f"{name}~{w}" for w in _WINDOWS for name in _SMOOTHED)
+    + tuple(f"type_{t.value}" for t in _TYPES) + ("type_score",)
 )
 
 
@@ -120,8 +123,16 @@ def _shift(values: "np.ndarray", k: int) -> "np.ndarray":
     return out
 
 
-def matrix(page: Page) -> "tuple[list[int], np.ndarray]":
-    """(indexes, features) of every non-blank line of the page, one row a line, columns as NAMES.
+def _type_columns(guess) -> list[float]:
+    """The page type as one column per type and the classifier's probability (missing values without a guess)."""
+    if guess is None:
+        return [math.nan] * (len(_TYPES) + 1)
+    return [1.0 if guess.type is t else 0.0 for t in _TYPES] + [guess.score]
+
+
+def matrix(page: Page, guess=None) -> "tuple[list[int], np.ndarray]":
+    """(indexes, features) of every non-blank line of the page, one row a line, columns as NAMES;
+    `guess` is the page-type classifier's (none: the type columns are missing values).
 
     Neighbours are the previous and next non-blank lines; the rows of lines the model does not
     decide still serve as their neighbours' context.
@@ -178,7 +189,7 @@ def matrix(page: Page) -> "tuple[list[int], np.ndarray]":
     columns = {name: base[:, _BASE.index(name)] for name in ("words", "good", "kept", "stopwords", "terminal", "kind", "log_chars")}
     neighbours = [_shift(columns[name], k) for k in _OFFSETS for name in _NEIGHBOUR]
     smoothed = [_window_mean(columns[name], w) for w in _WINDOWS for name in _SMOOTHED]
-    return rows, np.column_stack([base, position, *neighbours, *smoothed])
+    return rows, np.column_stack([base, position, *neighbours, *smoothed, np.tile(_type_columns(guess), (n, 1))])
 
 
 # --------------------------------------------------------------------------- the stage
@@ -201,7 +212,8 @@ def load_model(models_dir: str | None) -> Forest | None:
     return forest
 
 
-def rescore(page: Page, forest: Forest, drop_below: float = DROP_BELOW, keep_above: float = KEEP_ABOVE) -> None:
+def rescore(page: Page, forest: Forest, guess=None, drop_below: float = DROP_BELOW,
+            keep_above: float = KEEP_ABOVE) -> None:
     """Keep or drop each line the heuristics decided, by the model's score; rule decisions stand.
 
     The model overturns the heuristics only past its thresholds: the two kinds of error cost the
@@ -211,7 +223,7 @@ def rescore(page: Page, forest: Forest, drop_below: float = DROP_BELOW, keep_abo
     todo = set(overturnable(page))
     if not todo:
         return
-    rows, X = matrix(page)
+    rows, X = matrix(page, guess)
     scores = forest.predict(X)
     replaced = set()  # (line number, heuristic reason) of removals the model's decision replaces
     for r, i in enumerate(rows):

@@ -90,7 +90,7 @@ class Cleaner:
         if doc.kind is not Kind.HTML:
             guess = self.text_type(doc)
             return ([Line(0, f"page type: {guess}", Label.UNDECIDED, pagetype.REASON)] if guess else []) \
-                + self.page(doc.content, for_type(guess.type if guess else None)).lines
+                + self.page(doc.content, guess).lines
         from .html import blocks, leftout
         from .html.parse import time_limit
 
@@ -114,7 +114,7 @@ class Cleaner:
 
     def clean_text(self, doc: Document) -> Cleaned:
         guess = self.text_type(doc)
-        page = self.page(doc.content, for_type(guess.type if guess else None))
+        page = self.page(doc.content, guess)
         return self.assemble(doc, page, page.posts, extra_meta=_type_meta(guess))
 
     def text_type(self, doc: Document) -> Guess | None:
@@ -122,16 +122,17 @@ class Cleaner:
         url = doc.meta.get("url")
         return classify_text(doc.content, url if isinstance(url, str) else None, self.options.models_dir)
 
-    def page(self, content: str, profile: Profile = ARTICLE) -> Page:
-        """Run rules and heuristics over one text, as the page type's profile says; the labelled page is
-        what `explain` shows."""
-        page = self.labelled(content, profile=profile)
-        settle(page, partial(self.labelled, profile=profile))  # cleaning the result again changes nothing
+    def page(self, content: str, guess: Guess | None = None) -> Page:
+        """Run rules and heuristics over one text, as the profile of the page's type says (an article's
+        without a guess); the labelled page is what `explain` shows."""
+        page = self.labelled(content, guess=guess)
+        settle(page, partial(self.labelled, guess=guess))  # cleaning the result again changes nothing
         page.posts = threads.split_posts(page, self.options.thread_thresholds)
         return page
 
-    def labelled(self, content: str, *, learned: bool = True, profile: Profile = ARTICLE) -> Page:
+    def labelled(self, content: str, *, learned: bool = True, guess: Guess | None = None) -> Page:
         """One pass of rules and heuristics (and with `learned`, the learned line scorer) over a text."""
+        profile = for_type(guess.type if guess else None)
         lines = split_lines(content)
         page = Page(lines=lines, lang=detect_language(language_sample(lines)))
         if self.options.corpus is not None:
@@ -142,7 +143,7 @@ class Cleaner:
             keep_outside_core(page)
         forest = linescore.load_model(self.options.models_dir) if learned else None
         if forest is not None:  # the learned line scorer re-decides what the heuristics labelled
-            linescore.rescore(page, forest)
+            linescore.rescore(page, forest, guess)
         return page
 
     def rules(self, page: Page) -> None:

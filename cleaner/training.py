@@ -101,15 +101,22 @@ class LineRows:
 
 
 def line_rows(page: GoldPage, cleaner) -> LineRows | None:
-    """What the heuristics made of one page's `page_text`, as rows for the line model (None: nothing to learn)."""
+    """What the heuristics made of one page's `page_text`, as rows for the line model (None: nothing to learn).
+
+    The page is typed as at work (by `cleaner`'s page-type model) and labelled with its type's profile."""
+    from .model import Document, Kind
+
     record = page.record
     if broken(record):
         return None
-    labelled = cleaner.labelled(record.get("page_text") or "", learned=False)
+    url = record.get("url")
+    text = record.get("page_text") or ""
+    guess = cleaner.text_type(Document(str(record.get("id")), Kind.TEXT, text, {"url": url} if url else {}))
+    labelled = cleaner.labelled(text, learned=False, guess=guess)
     decide = set(linescore.decidable(labelled))
     if not decide:
         return None
-    rows, X = linescore.matrix(labelled)
+    rows, X = linescore.matrix(labelled, guess)
     gold = _tokens(record.get("gold_article") or "")
     gold_shingles = {tuple(gold[k : k + SHINGLE]) for k in range(max(0, len(gold) - SHINGLE + 1))}
     joined = f" {' '.join(gold)} "
@@ -128,34 +135,57 @@ def line_rows(page: GoldPage, cleaner) -> LineRows | None:
     return LineRows(page.group, X[keep].astype(np.float32), np.asarray(shares, np.float32), np.asarray(counts, np.int32))
 
 
-def _cache_key(pages: Sequence[GoldPage], cleaner) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{version()} {linescore.FEATURES_VERSION} {cleaner.rulebook.digest}".encode())
-    for source in sorted(Path(linescore.__file__).parent.glob("*.py")):  # the features come from the code
-        digest.update(source.read_bytes())
-    for page in pages:
-        digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('page_text') or '')}".encode())
-    return digest.hexdigest()[:16]
-
-
-def collect_lines(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False) -> list[LineRows]:
-    """The line rows of all pages, read from `cache` when the same code, rules and pages made them."""
+def _cleaners(models_for: Callable[[GoldPage], str | None] | None) -> Callable[[GoldPage], Any]:
+    """A Cleaner per page-type model folder: the one each page is typed with (`models_for`; none: the shipped)."""
     from .pipeline import Cleaner, Options
 
-    cleaner = Cleaner(Options())
-    path = Path(cache) / f"linescore-rows-{_cache_key(pages, cleaner)}.pkl" if cache is not None else None
+    cleaners: dict[str | None, Any] = {}
 
-    def build() -> list[LineRows]:
-        out = []
-        for n, page in enumerate(pages, 1):
-            rows = line_rows(page, cleaner)
-            if rows is not None:
-                out.append(rows)
-            if progress and n % 200 == 0:
-                print(f"cleaner train: line features of {n}/{len(pages)} pages", file=sys.stderr)
-        return out
+    def cleaner_for(page: GoldPage):
+        folder = models_for(page) if models_for else None
+        if folder not in cleaners:
+            cleaners[folder] = Cleaner(Options(models_dir=folder))
+        return cleaners[folder]
 
-    return _cached(path, build)
+    return cleaner_for
+
+
+def _rows_path(cache: Path | None, part: str, features_version: int, pages: Sequence[GoldPage], cleaner_for,
+               models_for, field: str, maker: Callable) -> Path | None:
+    """Where the rows of `part` are cached: a key of the code that makes them (this package but
+    training.py, plus `maker`), the rules, the pages and the folder each page is typed with."""
+    if cache is None or not pages:
+        return None
+    digest = hashlib.sha256(f"{version()} {features_version} {cleaner_for(pages[0]).rulebook.digest}".encode())
+    for source in sorted(Path(linescore.__file__).parent.rglob("*.py")):  # extraction, heuristics and features
+        if source.name != "training.py":  # of this module, only what makes the rows: fits may change freely
+            digest.update(source.read_bytes())
+    digest.update(inspect.getsource(maker).encode())
+    for page in pages:
+        folder = models_for(page) if models_for else None
+        digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get(field) or '')}\0{folder}".encode())
+    return Path(cache) / f"{part}-rows-{digest.hexdigest()[:16]}.pkl"
+
+
+def _build(pages: Sequence[GoldPage], make: Callable, cleaner_for, progress: bool, what: str) -> list:
+    out = []
+    for n, page in enumerate(pages, 1):
+        rows = make(page, cleaner_for(page))
+        if rows is not None:
+            out.append(rows)
+        if progress and n % 200 == 0:
+            print(f"cleaner train: {what} features of {n}/{len(pages)} pages", file=sys.stderr)
+    return out
+
+
+def collect_lines(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False,
+                  models_for: Callable[[GoldPage], str | None] | None = None) -> list[LineRows]:
+    """The line rows of all pages, read from `cache` when the same code, rules and pages made them;
+    `models_for` names the folder of the page-type model each page is typed with."""
+    cleaner_for = _cleaners(models_for)
+    path = _rows_path(cache, "linescore", linescore.FEATURES_VERSION, pages, cleaner_for, models_for, "page_text",
+                      line_rows)
+    return _cached(path, lambda: _build(pages, line_rows, cleaner_for, progress, "line"))
 
 
 def _cached(path: Path | None, build: Callable[[], list]) -> list:
@@ -242,41 +272,10 @@ def collect_blocks(pages: Sequence[GoldPage], cache: Path | None = None, progres
     """The block rows of all pages; `models_for` names the folder of the page-type model each page is typed
     with (one that never saw it, when there is one)."""
     from .html import blocks
-    from .pipeline import Cleaner, Options
 
-    if not pages:
-        return []
-    cleaners: dict[str | None, Any] = {}
-
-    def cleaner_for(page: GoldPage):
-        folder = models_for(page) if models_for else None
-        if folder not in cleaners:
-            cleaners[folder] = Cleaner(Options(models_dir=folder))
-        return cleaners[folder]
-
-    path = None
-    if cache is not None:
-        digest = hashlib.sha256(f"{version()} {blocks.FEATURES_VERSION} {cleaner_for(pages[0]).rulebook.digest}".encode())
-        for source in sorted(Path(blocks.__file__).parent.parent.rglob("*.py")):  # extraction and features
-            if source.name != "training.py":  # of this module, only what makes the rows: fits may change freely
-                digest.update(source.read_bytes())
-        digest.update(inspect.getsource(block_rows).encode())
-        for page in pages:
-            folder = models_for(page) if models_for else None
-            digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get('html') or '')}\0{folder}".encode())
-        path = Path(cache) / f"blockscore-rows-{digest.hexdigest()[:16]}.pkl"
-
-    def build() -> list[BlockRows]:
-        out = []
-        for n, page in enumerate(pages, 1):
-            rows = block_rows(page, cleaner_for(page))
-            if rows is not None:
-                out.append(rows)
-            if progress and n % 200 == 0:
-                print(f"cleaner train: block features of {n}/{len(pages)} pages", file=sys.stderr)
-        return out
-
-    return _cached(path, build)
+    cleaner_for = _cleaners(models_for)
+    path = _rows_path(cache, "blockscore", blocks.FEATURES_VERSION, pages, cleaner_for, models_for, "html", block_rows)
+    return _cached(path, lambda: _build(pages, block_rows, cleaner_for, progress, "block"))
 
 
 def _fit_block_model(rows: Sequence[BlockRows]):
@@ -387,10 +386,10 @@ class Trainer:
 
 
 TRAINERS: dict[str, Trainer] = {
-    "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group),
     "pagetype-html": Trainer(*_type_rows("html", _html_type_features), lambda row: row.group),
     "pagetype-text": Trainer(*_type_rows("text", _text_type_features), lambda row: row.group),
-    # after the page-type parts: with --held-out-all it types each page with the model that never saw it
+    # after the page-type parts: with --held-out-all they type each page with the model that never saw it
+    "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group, typed=True),
     "blockscore-html": Trainer(collect_blocks, fit_blocks, lambda rows: rows.group, typed=True),
 }
 

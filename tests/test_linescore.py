@@ -53,6 +53,21 @@ def test_matrix_has_a_row_per_non_blank_line_and_a_column_per_name():
     assert np.isnan(previous[0]) and previous[1] == words[0]  # neighbours skip blank lines; none before the first
 
 
+def test_the_page_type_is_a_column_of_every_row():
+    from cleaner.model import PageType
+    from cleaner.pagetype import Guess
+
+    page = Cleaner(Options(models_dir="/nonexistent")).labelled(PAGE, learned=False)
+    _rows, untyped = linescore.matrix(page)
+    _rows, typed = linescore.matrix(page, Guess(PageType.LISTING, 0.7))
+    listing, score = linescore.NAMES.index("type_listing"), linescore.NAMES.index("type_score")
+    assert np.isnan(untyped[:, listing]).all()  # no guess: missing, as the trees learned a page with no type model
+    assert (typed[:, listing] == 1).all() and (typed[:, linescore.NAMES.index("type_article")] == 0).all()
+    assert np.allclose(typed[:, score], 0.7)
+    first = linescore.NAMES.index("type_article")
+    assert np.array_equal(typed[:, :first], untyped[:, :first], equal_nan=True)  # the line's own columns do not move
+
+
 def test_empty_page_has_an_empty_matrix():
     rows, X = linescore.matrix(Page(lines=split_lines("\n\n")))
     assert rows == [] and X.shape == (0, len(linescore.NAMES))
