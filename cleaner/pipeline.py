@@ -20,7 +20,7 @@ from .distribution import version
 from .guard import hold_back
 from .io.decode import too_large, utf8_size
 from .lines import LANG_SAMPLE_CHARS, detect_language, join_lines, language_sample, split_lines
-from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Where, place_removals
+from .model import Cleaned, Document, Kind, Label, Line, Page, Post, Removal, Where, place_removals
 from .options import Options, TextThresholds, ThreadThresholds
 from .pagetype import Guess, classify_html, classify_text
 from .profiles import ARTICLE, Profile, for_type
@@ -99,7 +99,9 @@ class Cleaner:
         scored = dict(extracted.added)  # what the block scorer put back says so, with its score
         body = [replace(line, reason=f"{blocks.REASON} {scored[line.text]:.2f}")
                 if line.label is Label.KEEP and not line.reason and line.text in scored else line for line in page.lines]
-        lines = [Line(0, r.text, Label.DROP, r.rule) for r in extracted.removed] + body
+        gone = dict(extracted.dropped)
+        lines = [Line(0, r.text, Label.DROP, f"{r.rule} {gone[r.text]:.2f}" if r.rule == blocks.REASON and r.text in gone
+                      else r.rule) for r in extracted.removed] + body
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
                                  Label.UNDECIDED, pagetype.REASON))
@@ -171,9 +173,12 @@ class Cleaner:
         parsed, guess, profile, extracted = self.extraction(doc)
         wanted = parsed.tree is not None and profile.learned_blocks
         forest = blocks.load_model(self.options.models_dir) if wanted else None
-        if forest is not None:  # the learned block scorer puts back content trafilatura left out
-            body, added = blocks.rescore(parsed.tree, extracted.body, extracted.comments, extracted.lang, guess, forest)
-            extracted = replace(extracted, body=body, added=tuple(added))
+        if forest is not None:  # the learned block scorer puts back content trafilatura left out (and takes out chrome)
+            drop = blocks.load_model(self.options.models_dir, blocks.DROP_FILE)
+            body, added, dropped = blocks.rescore(parsed.tree, extracted.body, extracted.comments, extracted.lang,
+                                                  guess, forest, drop)
+            extracted = replace(extracted, body=body, added=tuple(added), dropped=tuple(dropped),
+                                removed=extracted.removed + tuple(Removal(blocks.REASON, t) for t, _ in dropped))
         page = self.body_page(extracted, profile)
         page.held_back.extend(extracted.held_back)
         posts, looked = self.comment_posts(extracted, page)

@@ -230,16 +230,18 @@ BLOCK_ROUNDS = 120
 
 @dataclass(frozen=True)
 class BlockRows:
-    """The blocks of one page that its body left out: features, gold share and the weight each carries."""
+    """The blocks of one page: features, gold share, the weight each carries and whether the body holds it."""
 
     group: str
     X: np.ndarray
     share: np.ndarray
     weight: np.ndarray
+    held: np.ndarray  # True: a block the body holds (the drop model's rows); False: one it left out
 
 
 def block_rows(page: GoldPage, cleaner) -> BlockRows | None:
-    """What the extraction left out of one page, as rows for the block model (None: nothing to learn)."""
+    """What the extraction left out of one page and what it holds, as rows for the two block models (None:
+    nothing to learn)."""
     from .html import blocks
     from .model import Document, Kind
 
@@ -253,18 +255,20 @@ def block_rows(page: GoldPage, cleaner) -> BlockRows | None:
         return None
     found = blocks.segment(parsed.tree)
     blocks.mark(found, extracted.body, extracted.comments)
-    todo = blocks.candidates(found)
+    left, inside = blocks.candidates(found), blocks.held(found)
+    todo = left + inside
     if not todo:
         return None
     rows = blocks.matrix(found, extracted.lang, guess, todo)
     gold = blocks.TextIndex(record.get("gold_article") or "")
     body_words = sum(len(b.words) for b in found if b.inside >= blocks.IN_SHARE)
     words = np.asarray([len(found[i].words) for i in todo], np.float32)
-    # A block weighs the share of the page's words it would add: what one decision moves in a page's scores.
+    # A block weighs the share of the page's words it would add or remove: what one decision moves in a page's scores.
     scale = max(gold.words, body_words, 20)
     return BlockRows(page.group, np.asarray(rows, np.float32),
                      np.asarray([gold.share(found[i].words) for i in todo], np.float32),
-                     np.minimum(words / scale, 1.0).astype(np.float32))
+                     np.minimum(words / scale, 1.0).astype(np.float32),
+                     np.asarray([False] * len(left) + [True] * len(inside)))
 
 
 def collect_blocks(pages: Sequence[GoldPage], cache: Path | None = None, progress: bool = False,
@@ -278,25 +282,36 @@ def collect_blocks(pages: Sequence[GoldPage], cache: Path | None = None, progres
     return _cached(path, lambda: _build(pages, block_rows, cleaner_for, progress, "block"))
 
 
-def _fit_block_model(rows: Sequence[BlockRows]):
+def _fit_block_model(rows: Sequence[BlockRows], held: bool):
+    """A model over the blocks the body left out (`held` False) or the ones it holds (True)."""
     from .html import blocks
 
     lgb = _lightgbm()
-    X = np.vstack([r.X for r in rows])
-    y = np.concatenate([(r.share >= GOLD_SHARE).astype(np.float32) for r in rows])
-    w = np.concatenate([r.weight for r in rows])
+    X = np.vstack([r.X[r.held == held] for r in rows])
+    y = np.concatenate([(r.share[r.held == held] >= GOLD_SHARE).astype(np.float32) for r in rows])
+    w = np.concatenate([r.weight[r.held == held] for r in rows])
+    if not len(y):
+        return None
     return lgb.train(dict(BLOCK_PARAMS), lgb.Dataset(X, y, weight=w, feature_name=list(blocks.NAMES)), BLOCK_ROUNDS)
 
 
-def fit_blocks(rows: Sequence[BlockRows], out: Path) -> Path | None:
-    """Fit the block model on `rows` and write `blockscore-html.json` into `out`: a block is content when
-    most of it is in the gold text. None (no file) when no page has HTML with left-out blocks."""
-    from .html import blocks
+def _block_fitter(held: bool, name: str) -> Callable[[Sequence[BlockRows], Path], Path | None]:
+    def fit(rows: Sequence[BlockRows], out: Path) -> Path | None:
+        from .html import blocks
 
-    if not rows:
-        return None
-    return forest.save(_fit_block_model(rows).dump_model(), Path(out) / blocks.MODEL_FILE,
-                       features_version=blocks.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
+        booster = _fit_block_model(rows, held) if rows else None
+        if booster is None:
+            return None
+        return forest.save(booster.dump_model(), Path(out) / name, features_version=blocks.FEATURES_VERSION,
+                           trained_on=sorted({r.group for r in rows}))
+
+    return fit
+
+
+# The add model: a block the body left out is content when most of it is in the gold text. The drop model:
+# the same question of a block the body holds. No file when no page has such blocks.
+fit_blocks = _block_fitter(False, "blockscore-html.json")
+fit_drops = _block_fitter(True, "blockdrop-html.json")
 
 
 # --------------------------------------------------------------------------- page types (both paths)
@@ -391,6 +406,7 @@ TRAINERS: dict[str, Trainer] = {
     # after the page-type parts: with --held-out-all they type each page with the model that never saw it
     "linescore-text": Trainer(collect_lines, fit_lines, lambda rows: rows.group, typed=True),
     "blockscore-html": Trainer(collect_blocks, fit_blocks, lambda rows: rows.group, typed=True),
+    "blockdrop-html": Trainer(collect_blocks, fit_drops, lambda rows: rows.group, typed=True),
 }
 
 

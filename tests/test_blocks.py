@@ -75,7 +75,7 @@ def test_matrix_has_a_row_per_block_and_reads_the_body_around_it():
     assert all(math.isnan(v) for v in blocks.matrix(found, "en", None)[0][col["type_article"]:])
 
 
-def _model(tmp_path, feature: str, threshold: float, version=blocks.FEATURES_VERSION):
+def _model(tmp_path, feature: str, threshold: float, version=blocks.FEATURES_VERSION, name=blocks.MODEL_FILE):
     """A one-split model: blocks with `feature` above `threshold` score 0.99, the rest 0.01."""
     logit = float(np.log(99))
     document = {
@@ -86,7 +86,7 @@ def _model(tmp_path, feature: str, threshold: float, version=blocks.FEATURES_VER
                    "default_left": [True], "missing": ["None"], "left": [-1], "right": [-2],
                    "leaf_value": [-logit, logit]}],
     }
-    (tmp_path / blocks.MODEL_FILE).write_text(json.dumps(document))
+    (tmp_path / name).write_text(json.dumps(document))
     blocks.load_model.cache_clear()
     return str(tmp_path)
 
@@ -94,7 +94,8 @@ def _model(tmp_path, feature: str, threshold: float, version=blocks.FEATURES_VER
 def test_rescore_puts_back_what_the_model_keeps_where_it_stands(tmp_path):
     forest = blocks.load_model(_model(tmp_path, "rep", 1.0))  # log(rep) > 1: the three cards, not the menu's two items
     body = INTRO + "\nA line trafilatura wrote that is found nowhere on the page"
-    out, added = blocks.rescore(parse(PAGE), body, "", "en", None, forest)
+    out, added, removed = blocks.rescore(parse(PAGE), body, "", "en", None, forest)
+    assert removed == []  # no drop model: nothing the body holds leaves
     assert [text for text, _ in added] == ["Pottery for beginners", "Learn to throw a pot on the wheel and glaze it.", "Life drawing",
                      "Draw from a model in charcoal and ink, all levels welcome.", "Bookbinding",
                      "Bind a notebook by hand with linen thread and boards."]
@@ -107,14 +108,24 @@ def test_rescore_puts_back_what_the_model_keeps_where_it_stands(tmp_path):
 
 def test_rescore_leaves_the_body_alone_when_nothing_scores_high(tmp_path):
     forest = blocks.load_model(_model(tmp_path, "log_words", 100.0))
-    assert blocks.rescore(parse(PAGE), INTRO, "", "en", None, forest) == (INTRO, [])
+    assert blocks.rescore(parse(PAGE), INTRO, "", "en", None, forest) == (INTRO, [], [])
 
 
 def test_blocks_in_the_comments_are_never_added(tmp_path):
     forest = blocks.load_model(_model(tmp_path, "log_words", -1.0))  # everything scores high
-    _out, added = blocks.rescore(parse(PAGE), INTRO, "Copyright 2025 The Art School", "en", None, forest)
+    _out, added, _removed = blocks.rescore(parse(PAGE), INTRO, "Copyright 2025 The Art School", "en", None, forest)
     texts = [text for text, _ in added]
     assert "Copyright 2025 The Art School" not in texts and "Home" in texts
+
+
+def test_the_drop_model_takes_out_the_body_lines_of_blocks_it_scores_low(tmp_path):
+    forest = blocks.load_model(_model(tmp_path, "log_words", 100.0))  # nothing comes back...
+    drop = blocks.load_model(_model(tmp_path, "log_words", math.log1p(4), name=blocks.DROP_FILE),
+                             blocks.DROP_FILE)  # ...and a block of four words or fewer is not content
+    body = INTRO + "\nA line trafilatura wrote that is found nowhere on the page"
+    out, added, removed = blocks.rescore(parse(PAGE), body, "", "en", None, forest, drop)
+    assert added == [] and removed == [("Winter courses", pytest.approx(0.01))]
+    assert out.split("\n") == body.split("\n")[1:]  # a line no block holds is not the model's to drop
 
 
 def _typer(folder, page_type: PageType) -> None:
@@ -144,8 +155,15 @@ def test_the_html_path_runs_the_block_model_on_pages_that_are_not_articles(tmp_p
     assert explained["Shop"] == "model/block 0.99"  # explain says which lines the model put back, and its score
     assert explained["Home"] == "web/navigation/menu-words"  # the line rules still go over what it put back
     assert explained["Bookbinding"] == ""  # trafilatura's own
+    _model(tmp_path, "log_words", math.log1p(2), name=blocks.DROP_FILE)  # the drop model: two words or fewer go
+    cleaned = Cleaner(Options(models_dir=folder)).clean(page)
+    assert "Winter courses" not in cleaned.text.split("\n") and "Pottery for beginners" in cleaned.text.split("\n")
+    assert ("model/block", "Winter courses") in {(r.rule, r.text) for r in cleaned.removed}
+    explained = [(line.text, line.reason) for line in Cleaner(Options(models_dir=folder)).explain(page)]
+    assert ("Winter courses", "model/block 0.01") in explained  # a line it took out says so, with its block's score
     _typer(tmp_path, PageType.ARTICLE)  # an article's body trafilatura mostly has whole: the stage does not run
-    assert "Shop" not in Cleaner(Options(models_dir=folder)).clean(page).text.split("\n")
+    cleaned = Cleaner(Options(models_dir=folder)).clean(page)
+    assert "Shop" not in cleaned.text.split("\n") and "Bookbinding" in cleaned.text.split("\n")
 
 
 def test_a_model_of_other_features_is_refused(tmp_path):

@@ -121,11 +121,12 @@ def test_the_block_scorer_trains_on_html_gold_and_reads_held_out_page_types(tmp_
         path.write_text("".join(json.dumps(_html_record(rng, n)) + "\n" for n in range(30)))
         gold.append(path)
     root = tmp_path / "root"
-    args = ["train", *map(str, gold), "--part", "pagetype-html", "--part", "blockscore-html"]
+    args = ["train", *map(str, gold), "--part", "pagetype-html", "--part", "blockscore-html", "--part", "blockdrop-html"]
     assert main([*args, "--held-out-all", "-o", str(root)]) == 0
-    forest = Forest.load(root / "alpha" / blocks.MODEL_FILE)
-    assert forest.meta["trained_on"] == ["beta"] and forest.meta["features_version"] == blocks.FEATURES_VERSION
-    assert tuple(forest.feature_names) == blocks.NAMES
+    for name in (blocks.MODEL_FILE, blocks.DROP_FILE):  # the add model and the drop model
+        forest = Forest.load(root / "alpha" / name)
+        assert forest.meta["trained_on"] == ["beta"] and forest.meta["features_version"] == blocks.FEATURES_VERSION
+        assert tuple(forest.feature_names) == blocks.NAMES
     assert main([*args, "--types-from", str(root), "-o", str(tmp_path / "shipped")]) == 0
     first = (tmp_path / "shipped" / blocks.MODEL_FILE).read_bytes()
     assert main([*args, "--types-from", str(root), "-o", str(tmp_path / "again")]) == 0

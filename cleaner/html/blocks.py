@@ -28,9 +28,11 @@ from ..model import PageType
 from .tree import NO_TEXT, SPACE
 
 MODEL_FILE = "blockscore-html.json"
+DROP_FILE = "blockdrop-html.json"  # the second model: blocks the body holds that are not content
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
 REASON = "model/block"
 ADD_ABOVE = 0.55  # a block the body left out joins it at this score (docs/quality.md: how it was chosen)
+DROP_BELOW = 0.35  # a block the body holds leaves it below this score
 GRAM = 3  # blocks are matched to a text by 3-word shingles (a shorter block: when it occurs whole)
 IN_SHARE = 0.5  # the share of a block a text must hold for the block to count as in it
 
@@ -327,13 +329,18 @@ def candidates(blocks: Sequence[Block]) -> list[int]:
     return [i for i, b in enumerate(blocks) if b.inside < IN_SHARE and b.in_comments < IN_SHARE]
 
 
-@lru_cache(maxsize=8)
-def load_model(models_dir: str | None) -> Forest | None:
-    """The block model of a models folder (None: the one shipped in the package), once per process.
+def held(blocks: Sequence[Block]) -> list[int]:
+    """The blocks the drop model decides: those the body holds."""
+    return [i for i, b in enumerate(blocks) if b.inside >= IN_SHARE]
+
+
+@lru_cache(maxsize=16)
+def load_model(models_dir: str | None, name: str = MODEL_FILE) -> Forest | None:
+    """A block model of a models folder (None: the one shipped in the package), once per process.
 
     No file means no learned stage: trafilatura's body stands.
     """
-    path = model_path(models_dir, MODEL_FILE)
+    path = model_path(models_dir, name)
     if not path.is_file():
         return None
     forest = Forest.load(path)
@@ -377,21 +384,42 @@ def _place(body_lines: list[str], blocks: Sequence[Block]) -> list[int]:
     return out
 
 
-def rescore(root: etree._Element, body: str, comments: str, lang: str, guess,
-            forest: Forest) -> tuple[str, list[tuple[str, float]]]:
+def _drop_lines(lines: list[str], blocks: Sequence[Block], dropped: dict[int, float]) -> tuple[list[str], list[tuple[str, float]]]:
+    """The body's lines without those that start in a dropped block and come mostly from it."""
+    out, removed = [], []
+    for line, k in zip(lines, _place(lines, blocks)):
+        words = _WORD.findall(line.lower())
+        if k in dropped and words and TextIndex(blocks[k].text).share(words) >= IN_SHARE:
+            removed.append((line, dropped[k]))
+        else:
+            out.append(line)
+    return out, removed
+
+
+def rescore(root: etree._Element, body: str, comments: str, lang: str, guess, forest: Forest,
+            drop: Forest | None = None) -> tuple[str, list[tuple[str, float]], list[tuple[str, float]]]:
     """The body with the left-out blocks the model scores at ADD_ABOVE or more put back where they stand in the
-    page, and the blocks it added with their scores."""
+    page and (with the `drop` model) the lines of held blocks it scores below DROP_BELOW taken out; the blocks
+    it added and the lines it removed, with their scores."""
     blocks = segment(root)
     mark(blocks, body, comments)
     todo = candidates(blocks)
-    if not todo:
-        return body, []
-    scores = score(forest, matrix(blocks, lang, guess, todo))
+    inside = held(blocks) if drop is not None else []
+    if not todo and not inside:
+        return body, [], []
+    rows = matrix(blocks, lang, guess, todo + inside)
+    scores = score(forest, rows[:len(todo)]) if todo else []
     chosen = {i: s for i, s in zip(todo, scores) if s >= ADD_ABOVE}
+    lines = body.split("\n")
+    removed: list[tuple[str, float]] = []
+    if inside:
+        stay = score(drop, rows[len(todo):])
+        dropped = {i: s for i, s in zip(inside, stay) if s < DROP_BELOW}
+        if dropped:
+            lines, removed = _drop_lines(lines, blocks, dropped)
     added = sorted(chosen)
     if not added:
-        return body, []
-    lines = body.split("\n")
+        return "\n".join(lines), [], removed
     where = _place(lines, blocks)
     out: list[str] = []
     pending = iter(added)
@@ -404,4 +432,4 @@ def rescore(root: etree._Element, body: str, comments: str, lang: str, guess,
     while nxt is not None:
         out.append(blocks[nxt].text)
         nxt = next(pending, None)
-    return "\n".join(out), [(blocks[i].text, chosen[i]) for i in added]
+    return "\n".join(out), [(blocks[i].text, chosen[i]) for i in added], removed

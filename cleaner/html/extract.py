@@ -37,6 +37,7 @@ class Extracted:
     lang: str = ""  # the language the page declares (<html lang>), if we know its stop words
     held_back: tuple[str, ...] = ()  # drop selector rules that would have taken most of the page's prose
     added: tuple[tuple[str, float], ...] = ()  # blocks the body left out that the block scorer put back, with scores
+    dropped: tuple[tuple[str, float], ...] = ()  # body lines the block scorer took out, with their blocks' scores
 
 
 _COUNT = 0
