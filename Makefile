@@ -52,8 +52,8 @@ SETS ?= scrapinghub cleaneval dragnet-train wcxb-dev
 GOLD = $(foreach set,$(SETS),$(EVAL)/$(set).jsonl.gz)
 HELDOUT ?= out/heldout
 # The learned parts the package ships. The line scorer (linescore-text) is trained and tested but not
-# shipped: held out it cost scrapinghub 0.0022 and made the text path 1.8x slower (docs/quality.md).
-PARTS ?= pagetype-html pagetype-text blockscore-html
+# shipped: held out it gains the text path 0.001 and makes it 2x slower (docs/quality.md).
+PARTS ?= pagetype-html pagetype-text blockscore-html blockdrop-html
 PART_FLAGS = $(foreach part,$(PARTS),--part $(part))
 TRAIN_CACHE ?= out/train-cache
 
@@ -79,7 +79,7 @@ eval: $(HELDOUT)/.trained
 	  $$(test -f $(HELDOUT)/.trained && echo --held-out-models $(HELDOUT)) --json $(HELDOUT)/eval.json $(ARGS)
 
 # The shipped model files in cleaner/models/, fitted on all four gold sets (reproducible: the same bytes each run).
-# The block scorer learns from pages typed by the held-out page-type models, as it meets pages at work.
+# The block models learn from pages typed by the held-out page-type models, as they meet pages at work.
 train: $(HELDOUT)/.trained
 	$(BIN)/cleaner train $(GOLD) $(PART_FLAGS) -o cleaner/models --cache $(TRAIN_CACHE) --types-from $(HELDOUT) $(ARGS)
 

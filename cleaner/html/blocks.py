@@ -32,7 +32,7 @@ DROP_FILE = "blockdrop-html.json"  # the second model: blocks the body holds tha
 FEATURES_VERSION = 1  # bump when `matrix` changes: a model trained on other columns refuses to load
 REASON = "model/block"
 ADD_ABOVE = 0.55  # a block the body left out joins it at this score (docs/quality.md: how it was chosen)
-DROP_BELOW = 0.35  # a block the body holds leaves it below this score
+DROP_BELOW = 0.35  # a block the body holds leaves it below this score (docs/quality.md: how it was chosen)
 GRAM = 3  # blocks are matched to a text by 3-word shingles (a shorter block: when it occurs whole)
 IN_SHARE = 0.5  # the share of a block a text must hold for the block to count as in it
 
