@@ -99,9 +99,9 @@ class Cleaner:
         scored = dict(extracted.added)  # what the block scorer put back says so, with its score
         body = [replace(line, reason=f"{blocks.REASON} {scored[line.text]:.2f}")
                 if line.label is Label.KEEP and not line.reason and line.text in scored else line for line in page.lines]
-        gone = dict(extracted.dropped)
-        lines = [Line(0, r.text, Label.DROP, f"{r.rule} {gone[r.text]:.2f}" if r.rule == blocks.REASON and r.text in gone
-                      else r.rule) for r in extracted.removed] + body
+        gone = dict(extracted.dropped)  # and what the drop model took out, with its block's score
+        lines = [Line(0, r.text, Label.DROP, f"{r.rule} {gone[r.text]:.2f}"
+                      if r.rule == blocks.REASON and r.text in gone else r.rule) for r in extracted.removed] + body
         if "page_type" in extracted.meta:  # what the profile was chosen by, first
             lines.insert(0, Line(0, f"page type: {extracted.meta['page_type']} {extracted.meta['page_type_score']:.2f}",
                                  Label.UNDECIDED, pagetype.REASON))

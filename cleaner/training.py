@@ -163,7 +163,8 @@ def _rows_path(cache: Path | None, part: str, features_version: int, pages: Sequ
     digest.update(inspect.getsource(maker).encode())
     for page in pages:
         folder = models_for(page) if models_for else None
-        digest.update(f"{page.set_name}\0{page.record.get('id')}\0{len(page.record.get(field) or '')}\0{folder}".encode())
+        size = len(page.record.get(field) or "")
+        digest.update(f"{page.set_name}\0{page.record.get('id')}\0{size}\0{folder}".encode())
     return Path(cache) / f"{part}-rows-{digest.hexdigest()[:16]}.pkl"
 
 
@@ -295,23 +296,25 @@ def _fit_block_model(rows: Sequence[BlockRows], held: bool):
     return lgb.train(dict(BLOCK_PARAMS), lgb.Dataset(X, y, weight=w, feature_name=list(blocks.NAMES)), BLOCK_ROUNDS)
 
 
-def _block_fitter(held: bool, name: str) -> Callable[[Sequence[BlockRows], Path], Path | None]:
+def _block_fitter(held: bool, file_attr: str) -> Callable[[Sequence[BlockRows], Path], Path | None]:
+    """The fit of one block model; `file_attr` names the constant of blocks.py that names its file."""
+
     def fit(rows: Sequence[BlockRows], out: Path) -> Path | None:
         from .html import blocks
 
         booster = _fit_block_model(rows, held) if rows else None
         if booster is None:
             return None
-        return forest.save(booster.dump_model(), Path(out) / name, features_version=blocks.FEATURES_VERSION,
-                           trained_on=sorted({r.group for r in rows}))
+        return forest.save(booster.dump_model(), Path(out) / getattr(blocks, file_attr),
+                           features_version=blocks.FEATURES_VERSION, trained_on=sorted({r.group for r in rows}))
 
     return fit
 
 
 # The add model: a block the body left out is content when most of it is in the gold text. The drop model:
 # the same question of a block the body holds. No file when no page has such blocks.
-fit_blocks = _block_fitter(False, "blockscore-html.json")
-fit_drops = _block_fitter(True, "blockdrop-html.json")
+fit_blocks = _block_fitter(False, "MODEL_FILE")
+fit_drops = _block_fitter(True, "DROP_FILE")
 
 
 # --------------------------------------------------------------------------- page types (both paths)

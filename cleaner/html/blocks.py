@@ -384,7 +384,8 @@ def _place(body_lines: list[str], blocks: Sequence[Block]) -> list[int]:
     return out
 
 
-def _drop_lines(lines: list[str], blocks: Sequence[Block], dropped: dict[int, float]) -> tuple[list[str], list[tuple[str, float]]]:
+def _drop_lines(lines: list[str], blocks: Sequence[Block],
+                dropped: dict[int, float]) -> tuple[list[str], list[tuple[str, float]]]:
     """The body's lines without those that start in a dropped block and come mostly from it."""
     out, removed = [], []
     for line, k in zip(lines, _place(lines, blocks)):
