@@ -226,6 +226,17 @@ class Page:
             rule = reason.partition(" ")[0]  # "model/line 0.12": the score shows in explain, the rule id is model/line
             self.removed.append(Removal(rule, line.text if removed_text is None else removed_text, line.no))
 
+    def keep(self, indexes) -> None:
+        """Keep these lines after all: a removal recorded for one of them leaves the record too."""
+        taken_back = set()
+        for i in indexes:
+            line = self.lines[i]
+            if line.label is Label.DROP:
+                taken_back.add((line.no, line.reason.partition(" ")[0]))
+            self.lines[i] = line.relabel(Label.KEEP, "")
+        if taken_back:
+            self.removed[:] = [r for r in self.removed if (r.line, r.rule) not in taken_back]
+
     def strip(self, i: int, new_text: str, reason: str, removed_text: str) -> None:
         self.cache.clear()
         line = self.lines[i]

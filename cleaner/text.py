@@ -396,9 +396,8 @@ def label_tail(page: Page, core_stop: int, t: TextThresholds = DEFAULT) -> None:
 def keep_outside_core(page: Page) -> None:
     """Prose the core left out stays: on every page type but the article the content is posts, items and
     sections, not one stretch of prose (their profiles ask for this)."""
-    for i, line in enumerate(page.lines):
-        if line.label is Label.DROP and line.reason == "heuristic/outside-core":
-            page.lines[i] = line.relabel(Label.KEEP, "")
+    page.keep([i for i, line in enumerate(page.lines)
+               if line.label is Label.DROP and line.reason == "heuristic/outside-core"])
 
 
 def strip_dateline(page: Page, core_start: int, core_stop: int) -> None:
