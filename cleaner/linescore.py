@@ -14,10 +14,11 @@ import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import pagetype
 from .features import features
 from .forest import Forest, model_path
 from .lines import fold_words
-from .model import Label, LineKind, Page, PageType, Removal
+from .model import Label, LineKind, Page, Removal
 from .text import is_glued_tags, is_teaser, menu_separators, page_shape
 
 if TYPE_CHECKING:  # numpy loads when a line model does: a run without one never pays for it
@@ -48,12 +49,11 @@ _NEIGHBOUR = ("words", "good", "kept", "stopwords", "terminal", "kind")
 _OFFSETS = (-2, -1, 1, 2)
 _WINDOWS = (3, 10)
 _SMOOTHED = ("kept", "good", "log_chars")
-_TYPES = tuple(PageType)
 NAMES = (
     _BASE + _POSITION
     + tuple(f"{name}@{k:+d}" for k in _OFFSETS for name in _NEIGHBOUR)
     + tuple(f"{name}~{w}" for w in _WINDOWS for name in _SMOOTHED)
-    + tuple(f"type_{t.value}" for t in _TYPES) + ("type_score",)
+    + pagetype.COLUMNS
 )
 
 
@@ -123,13 +123,6 @@ def _shift(values: "np.ndarray", k: int) -> "np.ndarray":
     return out
 
 
-def _type_columns(guess) -> list[float]:
-    """The page type as one column per type and the classifier's probability (missing values without a guess)."""
-    if guess is None:
-        return [math.nan] * (len(_TYPES) + 1)
-    return [1.0 if guess.type is t else 0.0 for t in _TYPES] + [guess.score]
-
-
 def matrix(page: Page, guess=None) -> "tuple[list[int], np.ndarray]":
     """(indexes, features) of every non-blank line of the page, one row a line, columns as NAMES;
     `guess` is the page-type classifier's (none: the type columns are missing values).
@@ -189,7 +182,7 @@ def matrix(page: Page, guess=None) -> "tuple[list[int], np.ndarray]":
     columns = {name: base[:, _BASE.index(name)] for name in ("words", "good", "kept", "stopwords", "terminal", "kind", "log_chars")}
     neighbours = [_shift(columns[name], k) for k in _OFFSETS for name in _NEIGHBOUR]
     smoothed = [_window_mean(columns[name], w) for w in _WINDOWS for name in _SMOOTHED]
-    return rows, np.column_stack([base, position, *neighbours, *smoothed, np.tile(_type_columns(guess), (n, 1))])
+    return rows, np.column_stack([base, position, *neighbours, *smoothed, np.tile(pagetype.columns(guess), (n, 1))])
 
 
 # --------------------------------------------------------------------------- the stage

@@ -13,6 +13,7 @@ loaded once per process and folder from `Options.models_dir` (None: the files in
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -257,6 +258,17 @@ class Guess:
 
     def __str__(self) -> str:
         return f"{self.type.value} {self.score:.2f}"
+
+
+# The page type as the learned line and block models read it: one column per type, then the probability.
+COLUMNS = (*(f"type_{t.value}" for t in TYPES), "type_score")
+
+
+def columns(guess: Guess | None) -> list[float]:
+    """The COLUMNS of a guess; missing values without one (no page-type model)."""
+    if guess is None:
+        return [math.nan] * len(COLUMNS)
+    return [1.0 if guess.type is t else 0.0 for t in TYPES] + [guess.score]
 
 
 class PageTypeError(ValueError):

@@ -64,3 +64,24 @@ def regex_rule(rid: str, pattern: str, action: str = "drop", kind: str = "regex"
     example = "aaaa" if action == "drop" else "x aaaa"
     return (f"  - id: {rid}\n    description: test rule\n    match: {{{kind}: '{pattern}'}}\n    action: {action}\n"
             f"    examples:\n      {action}: ['{example}']\n      keep: ['hello there']\n")
+
+
+@pytest.fixture
+def type_model():
+    """write(folder, page_type, kind): a page-type model in `folder` that types every page `page_type`."""
+    import json
+
+    from cleaner import pagetype
+
+    def write(folder: Path, page_type, kind: str = "html") -> None:
+        trees = [{"feature": [0], "threshold": [0.0], "decision": ["<="], "default_left": [True], "missing": ["None"],
+                  "left": [-1], "right": [-2], "leaf_value": [v, v]}
+                 for v in (5.0 if t is page_type else 0.0 for t in pagetype.TYPES)]
+        document = {"format": "cleaner-forest/1", "objective": "multiclass", "sigmoid": 1.0, "num_class": len(trees),
+                    "num_tree_per_iteration": len(trees), "average_output": False,
+                    "feature_names": list(pagetype.FEATURES[kind]), "meta": {"types": [t.value for t in pagetype.TYPES]},
+                    "trees": trees}
+        (Path(folder) / pagetype.MODEL_FILES[kind]).write_text(json.dumps(document))
+        pagetype.model.cache_clear()
+
+    return write

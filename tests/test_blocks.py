@@ -128,25 +128,10 @@ def test_the_drop_model_takes_out_the_body_lines_of_blocks_it_scores_low(tmp_pat
     assert out.split("\n") == body.split("\n")[1:]  # a line no block holds is not the model's to drop
 
 
-def _typer(folder, page_type: PageType) -> None:
-    """A page-type model that types every page `page_type`."""
-    from cleaner import pagetype
-
-    names = pagetype.FEATURES["html"]
-    trees = [{"feature": [0], "threshold": [0.0], "decision": ["<="], "default_left": [True], "missing": ["None"],
-              "left": [-1], "right": [-2], "leaf_value": [v, v]}
-             for v in (5.0 if t is page_type else 0.0 for t in pagetype.TYPES)]
-    document = {"format": "cleaner-forest/1", "objective": "multiclass", "sigmoid": 1.0, "num_class": len(trees),
-                "num_tree_per_iteration": len(trees), "average_output": False, "feature_names": list(names),
-                "meta": {"types": [t.value for t in pagetype.TYPES]}, "trees": trees}
-    (folder / pagetype.MODEL_FILES["html"]).write_text(json.dumps(document))
-    pagetype.model.cache_clear()
-
-
-def test_the_html_path_runs_the_block_model_on_pages_that_are_not_articles(tmp_path):
+def test_the_html_path_runs_the_block_model_on_pages_that_are_not_articles(tmp_path, type_model):
     page = Document("p", Kind.HTML, PAGE)
     folder = _model(tmp_path, "log_words", -1.0)  # every left-out block is content: the menu comes back
-    _typer(tmp_path, PageType.LISTING)
+    type_model(tmp_path, PageType.LISTING)
     cleaned = Cleaner(Options(models_dir=folder)).clean(page)
     assert cleaned.meta["page_type"] == "listing"
     lines = cleaned.text.split("\n")
@@ -161,7 +146,7 @@ def test_the_html_path_runs_the_block_model_on_pages_that_are_not_articles(tmp_p
     assert ("model/block", "Winter courses") in {(r.rule, r.text) for r in cleaned.removed}
     explained = [(line.text, line.reason) for line in Cleaner(Options(models_dir=folder)).explain(page)]
     assert ("Winter courses", "model/block 0.01") in explained  # a line it took out says so, with its block's score
-    _typer(tmp_path, PageType.ARTICLE)  # an article's body trafilatura mostly has whole: the stage does not run
+    type_model(tmp_path, PageType.ARTICLE)  # an article's body trafilatura mostly has whole: the stage does not run
     cleaned = Cleaner(Options(models_dir=folder)).clean(page)
     assert "Shop" not in cleaned.text.split("\n") and "Bookbinding" in cleaned.text.split("\n")
 
@@ -172,13 +157,13 @@ def test_a_model_of_other_features_is_refused(tmp_path):
         blocks.load_model(folder)
 
 
-def test_clean_reads_the_models_of_a_folder_the_user_trained(tmp_path, capsys):
+def test_clean_reads_the_models_of_a_folder_the_user_trained(tmp_path, capsys, type_model):
     from cleaner.cli import main
 
     models = tmp_path / "models"
     models.mkdir()
     _model(models, "log_words", -1.0)
-    _typer(models, PageType.LISTING)
+    type_model(models, PageType.LISTING)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "courses.html").write_text(PAGE)
     assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--models", str(models),

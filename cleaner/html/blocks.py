@@ -22,9 +22,9 @@ from typing import Sequence
 
 from lxml import etree
 
+from .. import pagetype
 from ..features import features
 from ..forest import Forest, model_path
-from ..model import PageType
 from .tree import NO_TEXT, SPACE
 
 MODEL_FILE = "blockscore-html.json"
@@ -55,7 +55,6 @@ _CONTENT = re.compile(r"content|main|article|post|entry|body|text|story|product|
                       r"listing|catalog|descr|detail|feature|service|section|summary|excerpt")
 _WORD = re.compile(r"\w+")
 _PRICE = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:€|zł|kr|USD|EUR)\b")
-TYPES = tuple(PageType)
 
 NAMES = (
     "log_words", "log_chars", "link_density", "terminal", "ends_period", "stopwords", "digits", "alpha", "upper",
@@ -63,7 +62,7 @@ NAMES = (
     "rep", "rep_up", "sig_in", "sig_count", "text_repeats", "in_comments", "rel_pos", "between", "gap_before", "gap_after",
     "in@-2", "in@-1", "in@+1", "in@+2", "in~3", "in~10", "words@-1", "words@+1",
     "up1_in", "up2_in", "up3_in", "up1_words", "up2_words", "up3_words",
-    "body_share", "log_body_words", "log_blocks", *(f"type_{t.value}" for t in TYPES), "type_score",
+    "body_share", "log_body_words", "log_blocks", *pagetype.COLUMNS,
 )
 
 
@@ -277,10 +276,7 @@ class _Context:
         self.offsets = [0]
         for c in counts:
             self.offsets.append(self.offsets[-1] + c)
-        type_cols = [math.nan] * (len(TYPES) + 1)
-        if guess is not None:
-            type_cols = [1.0 if guess.type is t else 0.0 for t in TYPES] + [guess.score]
-        self.page = [body_words / self.total, math.log1p(body_words), math.log1p(n), *type_cols]
+        self.page = [body_words / self.total, math.log1p(body_words), math.log1p(n), *pagetype.columns(guess)]
 
     def containers(self, i: int) -> list[float]:
         """The body share and the other words of the block's three nearest block-level ancestors."""
